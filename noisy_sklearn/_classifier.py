@@ -1,0 +1,573 @@
+"""NoiseRobustClassifier: the meta-estimator that glues the steps together."""
+
+import time
+import warnings
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import Bunch, check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_n_features,
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+)
+
+from ._issues import flag_by_joint, keep_minimum_per_class
+from ._oof import (
+    ScoreCalibrator,
+    align_columns,
+    fit_weighted,
+    method_output,
+    out_of_fold_scores,
+    weight_parameter,
+)
+from ._posterior import clean_posterior
+from ._strategies import STRATEGIES, plan_final_fit
+from ._transition import (
+    anchor_transition_matrix,
+    confident_joint,
+    joint_from_transition,
+    transition_from_joint,
+)
+from ._validation import check_labels, check_transition_matrix, check_weights
+
+# An estimated T whose diagonal does not beat every other entry of its row by
+# at least this much is treated as unidentifiable noise: acting on it could
+# do harm, so the classifier falls back to the given labels.
+_DOMINANCE_MARGIN = 0.05
+# Minimum weight of every given class that pruning or relabelling leaves in place.
+_MIN_KEEP_PER_CLASS = 2
+
+
+def _default_estimator():
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+
+
+def _estimator_has(attr):
+    def check(self):
+        estimator = (
+            self.estimator if self.estimator is not None else _default_estimator()
+        )
+        return hasattr(estimator, attr)
+
+    return check
+
+
+class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Train any classifier through label noise, with an estimated noise model.
+
+    Out-of-fold probabilities of the wrapped classifier give the noise
+    transition matrix ``T[i, j] = P(given label j | true label i)`` (by the
+    confident joint unless T is known), flag the probably mislabelled samples,
+    and drive one of several ways of handling the noise before the final fit.
+
+    Parameters
+    ----------
+    estimator : classifier, default=None
+        The classifier to make robust; cloned, never modified. ``None`` means
+        ``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``.
+        A classifier without ``predict_proba`` gets probabilities by a
+        multinomial logistic (Platt) scaling of its out-of-fold
+        ``decision_function``.
+    strategy : {"prune", "reweight", "relabel", "correct", "none"}, \
+            default="prune"
+        - ``"prune"``: drop the flagged samples and refit, the kept samples of
+          class k weighted by ``1 / T[k, k]`` to undo the shift of priors.
+        - ``"reweight"``: refit with importance weights ``P(true = given | x) /
+          P(given | x)``.
+        - ``"relabel"``: replace flagged labels by the most likely true class
+          given x and the label, and refit.
+        - ``"correct"``: fit on the given labels; at predict time map the
+          noisy posterior back to the clean one through T.
+        - ``"none"``: fit on the given labels (a baseline for model selection).
+    cv : int, cross-validation generator or iterable, default=5
+        Splits for the out-of-fold probabilities. An int gives
+        ``StratifiedKFold(cv, shuffle=True, random_state=random_state)``. The
+        test folds must partition the samples.
+    transition_matrix : array-like of shape (n_classes, n_classes), default=None
+        A known noise model, in ``classes_`` order (sorted labels); used as
+        is. ``None`` estimates it.
+    transition_method : {"confident_joint", "anchor"}, default="confident_joint"
+        How T is estimated when it is not given.
+    n_jobs : int, default=None
+        Number of folds fitted in parallel by joblib (``None`` means 1 unless
+        in a :func:`joblib.parallel_config` context, whose backend is used).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the folds, the wrapped estimator's unset ``random_state`` and
+        weighted resampling. An int makes ``fit`` deterministic.
+    verbose : int, default=0
+        1 reports each stage; 2 also each fold.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, from the full training labels.
+    estimator_ : classifier
+        The final fitted classifier (trained on encoded labels ``0..K-1``).
+    transition_matrix_ : ndarray of shape (n_classes, n_classes)
+        ``T[i, j] = P(given label j | true label i)`` in ``classes_`` order.
+    noise_joint_ : ndarray of shape (n_classes, n_classes)
+        ``P(given label k, true label j)``: rows given, columns true.
+    class_prior_ : ndarray of shape (n_classes,)
+        Estimated prior of the true classes.
+    noise_rate_ : float
+        Estimated fraction of wrong labels (weighted).
+    label_issues_ : ndarray of shape (n_samples,), dtype=bool
+        Training samples flagged as probably mislabelled.
+    label_quality_ : ndarray of shape (n_samples,)
+        Out-of-fold probability of each given label; lower = more suspicious.
+    suggested_labels_ : ndarray of shape (n_samples,)
+        Most likely true label of each training sample given x and its label.
+    oof_pred_proba_ : ndarray of shape (n_samples, n_classes)
+        Out-of-fold predicted probabilities of the given labels.
+    sample_weight_ : ndarray of shape (n_samples,)
+        Weights of the final fit (0 for samples left out).
+    strategy_ : str
+        The strategy applied; ``"none"`` when the estimated noise was found
+        unidentifiable and the classifier fell back (with a warning).
+    fold_fit_times_ : list of float
+        Seconds spent in each fold's fit and prediction.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    estimate_transition_matrix : T from out-of-fold probabilities.
+    find_label_issues : The flags behind ``label_issues_``.
+
+    References
+    ----------
+    .. [1] C. Northcutt, L. Jiang, I. Chuang. "Confident Learning: Estimating
+       Uncertainty in Dataset Labels". JAIR 70, 2021.
+    .. [2] T. Liu, D. Tao. "Classification with Noisy Labels by Importance
+       Reweighting". IEEE TPAMI 38(3), 2016.
+    .. [3] G. Patrini et al. "Making Deep Neural Networks Robust to Label
+       Noise: a Loss Correction Approach". CVPR 2017.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from noisy_sklearn import (NoiseRobustClassifier, make_noisy_labels,
+    ...                            make_transition_matrix)
+    >>> X, y = load_digits(return_X_y=True)
+    >>> T = make_transition_matrix(10, 0.3)
+    >>> y_noisy = make_noisy_labels(y, T, random_state=0)
+    >>> clf = NoiseRobustClassifier(random_state=0).fit(X, y_noisy)
+    >>> clf.transition_matrix_.shape
+    (10, 10)
+    >>> bool(clf.label_issues_.sum() > 0)
+    True
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit"]), None],
+        "strategy": [StrOptions(set(STRATEGIES))],
+        "cv": ["cv_object"],
+        "transition_matrix": ["array-like", None],
+        "transition_method": [StrOptions({"confident_joint", "anchor"})],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        strategy="prune",
+        cv=5,
+        transition_matrix=None,
+        transition_method="confident_joint",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.strategy = strategy
+        self.cv = cv
+        self.transition_matrix = transition_matrix
+        self.transition_method = transition_method
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _base_estimator(self):
+        return self.estimator if self.estimator is not None else _default_estimator()
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None, **fit_params):
+        """Estimate the label noise and fit the final classifier.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data, in any form the wrapped estimator accepts.
+        y : array-like of shape (n_samples,)
+            Given (possibly wrong) labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, used in the fold fits, the noise counts and the
+            final fit (by weighted resampling if the estimator takes none).
+        **fit_params : dict
+            Parameters for the estimator's ``fit``; with metadata routing
+            enabled, also ``groups`` and the like for the splitter.
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        X_checked = self._check_X(X, reset=True)
+        y_encoded, classes = check_labels(y)
+        check_consistent_length(X_checked, y_encoded)
+        if classes.shape[0] < 2:
+            raise ValueError(
+                "NoiseRobustClassifier needs samples of at least 2 classes; "
+                f"y has only one class: {classes[0]!r}."
+            )
+        self.classes_ = classes
+        n_classes = classes.shape[0]
+        weights = check_weights(sample_weight, y_encoded.shape[0])
+        rng = check_random_state(self.random_state)
+        estimator = self._seeded_clone(rng)
+        estimator_params, split_params = self._route(sample_weight, fit_params)
+        splits = self._splits(X, y_encoded, rng, split_params)
+        weight_param = weight_parameter(estimator)
+        self._log(1, f"fitting {len(splits)} folds")
+        started = time.perf_counter()
+        scores, is_proba, self.fold_fit_times_ = out_of_fold_scores(
+            estimator,
+            X,
+            y_encoded,
+            n_classes,
+            splits,
+            sample_weight=weights,
+            weight_param=weight_param,
+            seeds=rng.randint(2**31 - 1, size=len(splits)),
+            fit_params=estimator_params,
+            n_jobs=self.n_jobs,
+            verbose=self.verbose,
+        )
+        self._log(
+            1, f"out-of-fold probabilities in {time.perf_counter() - started:.2f}s"
+        )
+        self.calibrator_ = None
+        if is_proba:
+            pred_proba = np.clip(scores, 0.0, None)
+            pred_proba /= np.maximum(pred_proba.sum(axis=1, keepdims=True), 1e-300)
+        else:
+            self.calibrator_ = ScoreCalibrator(n_classes).fit(
+                scores, y_encoded, weights
+            )
+            pred_proba = self.calibrator_.predict_proba(scores)
+        self.oof_pred_proba_ = pred_proba
+        self._estimate_noise(y_encoded, pred_proba, weights)
+        self.strategy_ = self._choose_strategy()
+        plan = plan_final_fit(
+            self.strategy_,
+            y_encoded,
+            pred_proba,
+            self.transition_matrix_,
+            self.label_issues_,
+            weights,
+        )
+        self.sample_weight_ = plan.sample_weight
+        self._log(
+            1,
+            f"strategy {self.strategy_!r}: final fit on "
+            f"{int(np.count_nonzero(plan.sample_weight))} of "
+            f"{y_encoded.shape[0]} samples "
+            f"({int(self.label_issues_.sum())} flagged as label issues)",
+        )
+        self.estimator_ = fit_weighted(
+            clone(estimator),
+            X,
+            plan.y_encoded,
+            plan.sample_weight,
+            weight_param=weight_param,
+            seed=rng.randint(2**31 - 1),
+            fit_params=estimator_params,
+        )
+        return self
+
+    def _check_X(self, X, *, reset):
+        # X is passed on untouched (a DataFrame keeps its columns for a
+        # ColumnTransformer); this only checks its shape and records features.
+        _check_feature_names(self, X, reset=reset)
+        tags = get_tags(self._base_estimator())
+        if not tags.input_tags.two_d_array:
+            return X
+        X_checked = check_array(
+            X, accept_sparse=True, ensure_all_finite=False, dtype=None, estimator=self
+        )
+        _check_n_features(self, X_checked, reset=reset)
+        return X_checked
+
+    def _seeded_clone(self, rng):
+        """Clone the estimator; fill its unset random states when we are seeded."""
+        estimator = clone(self._base_estimator())
+        if self.random_state is None:
+            return estimator
+        seeds = {
+            name: int(rng.randint(2**31 - 1))
+            for name, value in sorted(estimator.get_params(deep=True).items())
+            if (name == "random_state" or name.endswith("__random_state"))
+            and value is None
+        }
+        return estimator.set_params(**seeds)
+
+    def _route(self, sample_weight, fit_params):
+        """Split the fit parameters between the estimator and the splitter."""
+        if _routing_enabled():
+            routed = process_routing(
+                self, "fit", sample_weight=sample_weight, **fit_params
+            )
+        else:
+            routed = Bunch(estimator=Bunch(fit=fit_params), splitter=Bunch(split={}))
+        # Weights are ours to apply (they change per strategy), never forwarded.
+        estimator_params = {
+            key: value
+            for key, value in routed.estimator.fit.items()
+            if key != "sample_weight"
+        }
+        return estimator_params, routed.splitter.split
+
+    def _splits(self, X, y_encoded, rng, split_params):
+        if isinstance(self.cv, Integral):
+            smallest = np.bincount(y_encoded).min()
+            if smallest < self.cv:
+                rare = self.classes_[np.argmin(np.bincount(y_encoded))]
+                raise ValueError(
+                    f"cv={self.cv} folds, but class {rare!r} has only {smallest} "
+                    "sample(s); every class needs at least one sample per fold. "
+                    "Lower cv, or merge or drop the rare class."
+                )
+            splitter = StratifiedKFold(
+                self.cv, shuffle=True, random_state=rng.randint(2**31 - 1)
+            )
+        else:
+            splitter = check_cv(self.cv, y_encoded, classifier=True)
+        return list(splitter.split(X, y_encoded, **split_params))
+
+    def _estimate_noise(self, y_encoded, pred_proba, weights):
+        n_classes = self.classes_.shape[0]
+        noisy_prior = np.bincount(y_encoded, weights=weights, minlength=n_classes)
+        noisy_prior = noisy_prior / noisy_prior.sum()
+        if self.transition_matrix is not None:
+            T = check_transition_matrix(self.transition_matrix, n_classes)
+            if self.strategy in ("reweight", "relabel", "correct"):
+                _check_invertible(T)
+            joint = joint_from_transition(T, noisy_prior)
+        elif self.transition_method == "anchor":
+            T = anchor_transition_matrix(pred_proba)
+            joint = joint_from_transition(T, noisy_prior)
+        else:
+            joint = confident_joint(y_encoded, pred_proba, weights)
+            T = transition_from_joint(joint)[0]
+        self.transition_matrix_ = T
+        self.noise_joint_ = joint
+        self.class_prior_ = joint.sum(axis=0)
+        self.noise_rate_ = float(1.0 - np.trace(joint))
+        issues = flag_by_joint(y_encoded, pred_proba, joint, weights)
+        issues, restored = keep_minimum_per_class(
+            issues, y_encoded, pred_proba, weights, _MIN_KEEP_PER_CLASS
+        )
+        if restored.size:
+            warnings.warn(
+                f"Flagging would have left fewer than {_MIN_KEEP_PER_CLASS} samples "
+                f"of class(es) {self.classes_[restored].tolist()}; the flagged "
+                "samples most like those classes were kept. Check these classes' "
+                "labels, or collect more samples of them.",
+                UserWarning,
+                stacklevel=2,
+            )
+        self.label_issues_ = issues
+        rows = np.arange(y_encoded.shape[0])
+        self.label_quality_ = pred_proba[rows, y_encoded]
+        clean = clean_posterior(pred_proba, T)
+        suggested = np.argmax(clean * T[:, y_encoded].T, axis=1)
+        self.suggested_labels_ = self.classes_[suggested]
+
+    def _choose_strategy(self):
+        if self.strategy == "none" or self.transition_matrix is not None:
+            return self.strategy
+        T = self.transition_matrix_
+        off_diagonal = T - np.diag(np.diag(T))
+        margin = np.min(np.diag(T) - off_diagonal.max(axis=1))
+        if margin < _DOMINANCE_MARGIN:
+            warnings.warn(
+                "The estimated transition matrix is not diagonally dominant "
+                f"(smallest margin {margin:.3f}): the label noise is not "
+                "identifiable from these data, so acting on it could do harm. "
+                "Falling back to strategy='none' (the given labels). Pass a known "
+                "transition_matrix, or use a better-calibrated estimator.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return "none"
+        return self.strategy
+
+    def _log(self, level, message):
+        if self.verbose >= level:
+            print(f"[NoiseRobustClassifier] {message}")
+
+    def _noisy_proba(self, X):
+        """Posterior over the given labels from the final model, in class order."""
+        scores = method_output(self.estimator_, X)
+        if self.calibrator_ is not None:
+            return self.calibrator_.predict_proba(scores)
+        return align_columns(
+            scores, self.estimator_.classes_, self.classes_.shape[0], 0.0
+        )
+
+    def _check_predict_input(self, X):
+        check_is_fitted(self)
+        self._check_X(X, reset=False)
+
+    def predict_proba(self, X):
+        """Class probabilities of X, in ``classes_`` order.
+
+        With ``strategy="correct"`` the final model's noisy posterior is mapped
+        back through T to the clean posterior.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        self._check_predict_input(X)
+        proba = self._noisy_proba(X)
+        if self.strategy_ == "correct":
+            return clean_posterior(proba, self.transition_matrix_)
+        return proba
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Predict class labels of X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        self._check_predict_input(X)
+        if self.strategy_ == "correct":
+            return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        return self.classes_[np.asarray(self.estimator_.predict(X), dtype=np.intp)]
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the final model, in ``classes_`` order.
+
+        With ``strategy="correct"``, the log of the corrected probabilities
+        (the log-odds of the second class for binary problems).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            1-D for binary problems, scoring ``classes_[1]``.
+        """
+        self._check_predict_input(X)
+        n_classes = self.classes_.shape[0]
+        if self.strategy_ == "correct":
+            with np.errstate(divide="ignore"):
+                scores = np.log(self.predict_proba(X))
+        else:
+            scores = self.estimator_.decision_function(X)
+            if n_classes == 2:
+                return scores
+            scores = align_columns(scores, self.estimator_.classes_, n_classes, np.nan)
+            lowest = np.nanmin(scores, axis=1, keepdims=True) - 1.0
+            scores = np.where(np.isnan(scores), lowest, scores)
+        return scores[:, 1] - scores[:, 0] if n_classes == 2 else scores
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self._base_estimator())
+        tags.input_tags.sparse = inner.input_tags.sparse
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.input_tags.categorical = inner.input_tags.categorical
+        tags.input_tags.string = inner.input_tags.string
+        tags.input_tags.two_d_array = inner.input_tags.two_d_array
+        tags.input_tags.pairwise = inner.input_tags.pairwise
+        return tags
+
+    def get_metadata_routing(self):
+        """Routing of fit metadata to the estimator and the cv splitter.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            ``fit`` metadata goes to the estimator's ``fit`` and to the
+            splitter's ``split`` (e.g. ``groups`` for ``GroupKFold``).
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                estimator=self._base_estimator(),
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
+            .add(
+                splitter=check_cv(self.cv, classifier=True),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        )
+
+
+def _check_invertible(transition_matrix):
+    if np.linalg.cond(transition_matrix) > 1e10:
+        raise ValueError(
+            "transition_matrix is singular (or nearly so): the clean posterior "
+            "cannot be recovered from it. Check that no two rows of T are equal."
+        )

@@ -1,0 +1,238 @@
+"""Flagging label issues and scoring label quality."""
+
+import numpy as np
+
+from ._transition import confident_joint, joint_from_transition
+from ._validation import (
+    check_labels,
+    check_pred_proba,
+    check_transition_matrix,
+    check_weights,
+)
+
+_SCORES = ("self_confidence", "normalized_margin", "confidence_weighted_entropy")
+
+
+def flag_by_joint(y_encoded, pred_proba, joint, sample_weight):
+    """Flag, per off-diagonal cell of the joint, the most confidently wrong labels.
+
+    For given class k and another class j, about ``n * joint[k, j]`` (in sample
+    weight) of the samples labelled k whose most probable class is j are
+    flagged, those with the largest margin ``p_j - p_k`` first. Samples whose
+    most probable class is their given label are never flagged. Ties in the
+    margin are flagged together, so a sample of weight w behaves exactly like
+    w copies of it.
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    pred_proba : ndarray of shape (n_samples, n_classes)
+        Out-of-fold predicted probabilities.
+    joint : ndarray of shape (n_classes, n_classes)
+        ``joint[k, j] = P(given k, true j)``.
+    sample_weight : ndarray of shape (n_samples,)
+        Non-negative weights.
+
+    Returns
+    -------
+    issues : ndarray of shape (n_samples,), dtype=bool
+    """
+    n_samples, n_classes = pred_proba.shape
+    predicted = pred_proba.argmax(axis=1)
+    candidates = np.flatnonzero(predicted != y_encoded)
+    issues = np.zeros(n_samples, dtype=bool)
+    if candidates.size == 0:
+        return issues
+    given, target = y_encoded[candidates], predicted[candidates]
+    margin = pred_proba[candidates, target] - pred_proba[candidates, given]
+    cell = given * n_classes + target
+    # Sort by cell, then by decreasing margin: one pass, no loop over samples.
+    order = np.lexsort((-margin, cell))
+    cell, margin = cell[order], margin[order]
+    weight = sample_weight[candidates][order]
+    budget = sample_weight.sum() * joint.ravel()
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    ends = np.r_[starts[1:], cell.shape[0]]
+    cumulative = np.cumsum(weight)
+    before = np.r_[0.0, cumulative][starts]
+    flagged = np.zeros(cell.shape[0], dtype=bool)
+    for start, end, offset in zip(starts, ends, before, strict=True):
+        target_weight = np.round(budget[cell[start]])
+        if target_weight <= 0:
+            continue
+        reached = np.searchsorted(cumulative[start:end] - offset, target_weight - 1e-9)
+        last = min(reached, end - start - 1)
+        flagged[start:end] = margin[start:end] >= margin[start + last]
+    issues[candidates[order[flagged]]] = True
+    return issues
+
+
+def keep_minimum_per_class(issues, y_encoded, pred_proba, sample_weight, min_keep):
+    """Unflag samples so that every given class keeps at least ``min_keep`` weight.
+
+    The flagged samples that look most like their given class are restored
+    first.
+
+    Parameters
+    ----------
+    issues : ndarray of shape (n_samples,), dtype=bool
+        Flags to relax (not modified).
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    pred_proba : ndarray of shape (n_samples, n_classes)
+        Out-of-fold predicted probabilities.
+    sample_weight : ndarray of shape (n_samples,)
+        Non-negative weights.
+    min_keep : float
+        Weight that stays unflagged in each class (or the whole class if less).
+
+    Returns
+    -------
+    issues : ndarray of shape (n_samples,), dtype=bool
+        The relaxed flags (a new array).
+    restored_classes : ndarray of int
+        Encoded classes in which flags were lifted.
+    """
+    issues = issues.copy()
+    n_classes = pred_proba.shape[1]
+    given_weight = np.bincount(y_encoded, weights=sample_weight, minlength=n_classes)
+    kept = np.bincount(
+        y_encoded[~issues], weights=sample_weight[~issues], minlength=n_classes
+    )
+    needed = np.minimum(min_keep, given_weight)
+    short = np.flatnonzero((kept < needed) & (given_weight > 0))
+    for k in short:
+        flagged_k = np.flatnonzero(issues & (y_encoded == k))
+        order = flagged_k[np.argsort(-pred_proba[flagged_k, k], kind="stable")]
+        restored = np.cumsum(sample_weight[order]) + kept[k]
+        n_restore = np.searchsorted(restored, needed[k] - 1e-9) + 1
+        issues[order[:n_restore]] = False
+    return issues, short
+
+
+def find_label_issues(
+    y,
+    pred_proba,
+    *,
+    classes=None,
+    transition_matrix=None,
+    sample_weight=None,
+    min_keep_per_class=1,
+):
+    """Flag the samples whose given label is probably wrong (Confident Learning).
+
+    The noise joint ``Q[k, j] = P(given k, true j)`` is estimated with the
+    confident joint (or derived from a known ``transition_matrix``); then for
+    every pair of classes about ``n * Q[k, j]`` samples labelled k are flagged,
+    chosen among those predicted as j by the largest margin ``p_j - p_k``.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Given (possibly wrong) labels.
+    pred_proba : array-like of shape (n_samples, n_classes)
+        Out-of-fold predicted probabilities, columns in ``classes`` order.
+    classes : array-like of shape (n_classes,), default=None
+        The class order of the columns; ``None`` means the sorted unique
+        values of ``y``.
+    transition_matrix : array-like of shape (n_classes, n_classes), default=None
+        A known ``T[i, j] = P(given j | true i)``. ``None`` estimates it.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights; a sample of integer weight w counts as w copies.
+    min_keep_per_class : float, default=1
+        Weight of samples that stays unflagged in every given class.
+
+    Returns
+    -------
+    label_issues : ndarray of shape (n_samples,), dtype=bool
+        True for the samples flagged as probably mislabelled. A sample whose
+        most probable class is its given label is never flagged.
+
+    See Also
+    --------
+    label_quality_scores : A continuous score per sample, to rank them.
+    estimate_transition_matrix : The noise model behind the counts.
+
+    References
+    ----------
+    .. [1] C. Northcutt, L. Jiang, I. Chuang. "Confident Learning: Estimating
+       Uncertainty in Dataset Labels". JAIR 70, 2021.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from noisy_sklearn import find_label_issues
+    >>> y = np.array([0, 0, 0, 1, 1, 1])
+    >>> pred_proba = np.array([[.9, .1], [.8, .2], [.1, .9],
+    ...                        [.1, .9], [.3, .7], [.2, .8]])
+    >>> find_label_issues(y, pred_proba)
+    array([False, False,  True, False, False, False])
+    """
+    y_encoded, classes = check_labels(y, classes)
+    pred_proba = check_pred_proba(pred_proba, y_encoded.shape[0], classes.shape[0])
+    weights = check_weights(sample_weight, y_encoded.shape[0])
+    if transition_matrix is None:
+        joint = confident_joint(y_encoded, pred_proba, weights)
+    else:
+        T = check_transition_matrix(transition_matrix, classes.shape[0])
+        noisy_prior = np.bincount(
+            y_encoded, weights=weights, minlength=classes.shape[0]
+        )
+        joint = joint_from_transition(T, noisy_prior / noisy_prior.sum())
+    issues = flag_by_joint(y_encoded, pred_proba, joint, weights)
+    return keep_minimum_per_class(
+        issues, y_encoded, pred_proba, weights, min_keep_per_class
+    )[0]
+
+
+def label_quality_scores(y, pred_proba, *, method="self_confidence", classes=None):
+    """Score how likely each given label is correct; lower = more suspicious.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Given labels.
+    pred_proba : array-like of shape (n_samples, n_classes)
+        Out-of-fold predicted probabilities, columns in ``classes`` order.
+    method : {"self_confidence", "normalized_margin", \
+            "confidence_weighted_entropy"}, default="self_confidence"
+        - ``"self_confidence"``: ``p_y``, the probability of the given label.
+        - ``"normalized_margin"``: ``(p_y - max_{j != y} p_j + 1) / 2``.
+        - ``"confidence_weighted_entropy"``: ``p_y / (p_y + H)`` with ``H``
+          the entropy of the row normalised to [0, 1]: an uncertain row
+          scores closer to the middle.
+    classes : array-like of shape (n_classes,), default=None
+        The class order of the columns.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_samples,)
+        Scores in [0, 1].
+
+    See Also
+    --------
+    find_label_issues : A yes/no decision per sample.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from noisy_sklearn import label_quality_scores
+    >>> label_quality_scores([0, 1], [[.9, .1], [.7, .3]])
+    array([0.9, 0.3])
+    """
+    y_encoded, classes = check_labels(y, classes)
+    pred_proba = check_pred_proba(pred_proba, y_encoded.shape[0], classes.shape[0])
+    rows = np.arange(y_encoded.shape[0])
+    own = pred_proba[rows, y_encoded]
+    if method == "self_confidence":
+        return own
+    if method == "normalized_margin":
+        others = pred_proba.copy()
+        others[rows, y_encoded] = -np.inf
+        return (own - others.max(axis=1) + 1.0) / 2.0
+    if method == "confidence_weighted_entropy":
+        clipped = np.clip(pred_proba, 1e-12, 1.0)
+        entropy = -(clipped * np.log(clipped)).sum(axis=1) / np.log(pred_proba.shape[1])
+        return own / np.maximum(own + entropy, 1e-12)
+    raise ValueError(f"method must be one of {_SCORES}, got {method!r}.")

@@ -1,0 +1,164 @@
+"""What to train the final model on, once the noise is estimated.
+
+Each strategy maps (given labels, out-of-fold probabilities, T, flagged
+samples, weights) to the labels and weights of the final fit. The
+``"correct"`` strategy trains on the given labels and acts at predict time
+(see ``NoiseRobustClassifier.predict_proba``).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._posterior import clean_posterior
+
+STRATEGIES = ("prune", "reweight", "relabel", "correct", "none")
+
+
+@dataclass
+class FitPlan:
+    """Labels and weights of the final fit, over all training samples.
+
+    Attributes
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Labels for the final fit (encoded).
+    sample_weight : ndarray of shape (n_samples,)
+        Weights of the final fit; 0 drops a sample.
+    """
+
+    y_encoded: np.ndarray
+    sample_weight: np.ndarray
+
+
+def plan_final_fit(
+    strategy, y_encoded, pred_proba, transition_matrix, issues, sample_weight
+):
+    """Labels and weights of the final fit for a strategy.
+
+    Parameters
+    ----------
+    strategy : {"prune", "reweight", "relabel", "correct", "none"}
+        The noise-handling strategy.
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    pred_proba : ndarray of shape (n_samples, n_classes)
+        Out-of-fold noisy posteriors.
+    transition_matrix : ndarray of shape (n_classes, n_classes)
+        ``T[i, j] = P(given j | true i)``.
+    issues : ndarray of shape (n_samples,), dtype=bool
+        Samples flagged as probably mislabelled.
+    sample_weight : ndarray of shape (n_samples,)
+        The user's weights (ones when none were given).
+
+    Returns
+    -------
+    plan : FitPlan
+    """
+    if strategy in ("none", "correct"):
+        return FitPlan(y_encoded, sample_weight)
+    if strategy == "prune":
+        return FitPlan(
+            y_encoded,
+            prune_weights(y_encoded, transition_matrix, issues, sample_weight),
+        )
+    if strategy == "reweight":
+        beta = importance_weights(y_encoded, pred_proba, transition_matrix)
+        return FitPlan(y_encoded, _rescale(sample_weight * beta, sample_weight))
+    if strategy == "relabel":
+        return FitPlan(
+            relabel(y_encoded, pred_proba, transition_matrix, issues), sample_weight
+        )
+    raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}.")
+
+
+def _rescale(weights, reference):
+    """Scale ``weights`` to the total of ``reference`` (keeps regularisation fixed)."""
+    total = weights.sum()
+    return weights * (reference.sum() / total) if total > 0 else weights
+
+
+def prune_weights(y_encoded, transition_matrix, issues, sample_weight):
+    """Weights that drop flagged samples and undo the shift of class priors.
+
+    After pruning, class k keeps about ``n * prior_k * T[k, k]`` samples, so
+    the kept samples of class k are weighted by ``1 / T[k, k]``. The kept
+    samples' total weight is left unchanged.
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    transition_matrix : ndarray of shape (n_classes, n_classes)
+        ``T[i, j] = P(given j | true i)``.
+    issues : ndarray of shape (n_samples,), dtype=bool
+        Samples to drop.
+    sample_weight : ndarray of shape (n_samples,)
+        The user's weights.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_samples,)
+    """
+    keep_rate = np.clip(np.diag(transition_matrix), 1e-3, 1.0)
+    kept = np.where(issues, 0.0, sample_weight)
+    return _rescale(kept / keep_rate[y_encoded], kept)
+
+
+def importance_weights(y_encoded, pred_proba, transition_matrix):
+    """Importance weights ``beta = P(true = given | x) / P(given | x)``.
+
+    The clean posterior comes from :func:`clean_posterior` (a KL fit on the
+    simplex, never an explicit inverse of T). ``beta`` is capped at
+    ``1 / T[k, k]``, its largest value when the noisy posterior is exactly
+    ``p @ T`` (Liu & Tao, 2016).
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    pred_proba : ndarray of shape (n_samples, n_classes)
+        Out-of-fold noisy posteriors.
+    transition_matrix : ndarray of shape (n_classes, n_classes)
+        ``T[i, j] = P(given j | true i)``.
+
+    Returns
+    -------
+    beta : ndarray of shape (n_samples,)
+    """
+    rows = np.arange(y_encoded.shape[0])
+    clean = clean_posterior(pred_proba, transition_matrix)
+    noisy_own = np.maximum(pred_proba[rows, y_encoded], 1e-12)
+    cap = 1.0 / np.clip(np.diag(transition_matrix), 1e-3, 1.0)
+    return np.clip(clean[rows, y_encoded] / noisy_own, 0.0, cap[y_encoded])
+
+
+def relabel(y_encoded, pred_proba, transition_matrix, issues):
+    """Replace flagged labels by the most likely true class given x and the label.
+
+    ``argmax_k P(true = k | x) * T[k, given]``: the clean posterior weighed by
+    how likely class k is to produce the given label.
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    pred_proba : ndarray of shape (n_samples, n_classes)
+        Out-of-fold noisy posteriors.
+    transition_matrix : ndarray of shape (n_classes, n_classes)
+        ``T[i, j] = P(given j | true i)``.
+    issues : ndarray of shape (n_samples,), dtype=bool
+        Samples whose label is replaced.
+
+    Returns
+    -------
+    y_relabelled : ndarray of shape (n_samples,)
+        A new array; unflagged labels are unchanged.
+    """
+    relabelled = y_encoded.copy()
+    flagged = np.flatnonzero(issues)
+    if flagged.size:
+        clean = clean_posterior(pred_proba[flagged], transition_matrix)
+        likelihood = transition_matrix[:, y_encoded[flagged]].T
+        relabelled[flagged] = np.argmax(clean * likelihood, axis=1)
+    return relabelled
