@@ -6,6 +6,7 @@ probabilities, then prune, reweight, relabel or correct.
 """
 
 from ._classifier import NoiseRobustClassifier
+from ._display import LabelQualityDisplay, TransitionMatrixDisplay
 from ._issues import find_label_issues, label_quality_scores
 from ._simulation import make_noisy_labels, make_transition_matrix
 from ._transition import estimate_transition_matrix
@@ -13,7 +14,9 @@ from ._transition import estimate_transition_matrix
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "LabelQualityDisplay",
     "NoiseRobustClassifier",
+    "TransitionMatrixDisplay",
     "estimate_transition_matrix",
     "find_label_issues",
     "label_quality_scores",

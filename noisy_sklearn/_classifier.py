@@ -40,7 +40,7 @@ from ._oof import (
     fit_weighted,
     method_output,
     out_of_fold_scores,
-    weight_parameter,
+    weight_parameters,
 )
 from ._posterior import clean_posterior
 from ._strategies import STRATEGIES, plan_final_fit
@@ -239,9 +239,9 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted classifier.
         """
-        X_checked = self._check_X(X, reset=True)
+        X = self._check_X(X, reset=True)
         y_encoded, classes = check_labels(y)
-        check_consistent_length(X_checked, y_encoded)
+        check_consistent_length(X, y_encoded)
         if classes.shape[0] < 2:
             raise ValueError(
                 "NoiseRobustClassifier needs samples of at least 2 classes; "
@@ -254,7 +254,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         estimator = self._seeded_clone(rng)
         estimator_params, split_params = self._route(sample_weight, fit_params)
         splits = self._splits(X, y_encoded, rng, split_params)
-        weight_param = weight_parameter(estimator)
+        weight_params = weight_parameters(estimator)
         self._log(1, f"fitting {len(splits)} folds")
         started = time.perf_counter()
         scores, is_proba, self.fold_fit_times_ = out_of_fold_scores(
@@ -264,7 +264,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             n_classes,
             splits,
             sample_weight=weights,
-            weight_param=weight_param,
+            weight_params=weight_params,
             seeds=rng.randint(2**31 - 1, size=len(splits)),
             fit_params=estimator_params,
             n_jobs=self.n_jobs,
@@ -306,24 +306,31 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             X,
             plan.y_encoded,
             plan.sample_weight,
-            weight_param=weight_param,
+            weight_params=weight_params,
             seed=rng.randint(2**31 - 1),
             fit_params=estimator_params,
         )
         return self
 
     def _check_X(self, X, *, reset):
-        # X is passed on untouched (a DataFrame keeps its columns for a
-        # ColumnTransformer); this only checks its shape and records features.
+        """Check the shape of X and record its features; return X for the model.
+
+        A dataframe is handed on as it is (a ColumnTransformer needs its
+        columns); other array-likes are handed on as validated arrays.
+        """
         _check_feature_names(self, X, reset=reset)
         tags = get_tags(self._base_estimator())
         if not tags.input_tags.two_d_array:
             return X
         X_checked = check_array(
-            X, accept_sparse=True, ensure_all_finite=False, dtype=None, estimator=self
+            X,
+            accept_sparse=["csr", "csc"],
+            ensure_all_finite=False,
+            dtype=None,
+            estimator=self,
         )
         _check_n_features(self, X_checked, reset=reset)
-        return X_checked
+        return X if hasattr(X, "columns") else X_checked
 
     def _seeded_clone(self, rng):
         """Clone the estimator; fill its unset random states when we are seeded."""
@@ -355,20 +362,31 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return estimator_params, routed.splitter.split
 
     def _splits(self, X, y_encoded, rng, split_params):
-        if isinstance(self.cv, Integral):
-            smallest = np.bincount(y_encoded).min()
-            if smallest < self.cv:
-                rare = self.classes_[np.argmin(np.bincount(y_encoded))]
-                raise ValueError(
-                    f"cv={self.cv} folds, but class {rare!r} has only {smallest} "
-                    "sample(s); every class needs at least one sample per fold. "
-                    "Lower cv, or merge or drop the rare class."
-                )
-            splitter = StratifiedKFold(
-                self.cv, shuffle=True, random_state=rng.randint(2**31 - 1)
-            )
-        else:
+        if not isinstance(self.cv, Integral):
             splitter = check_cv(self.cv, y_encoded, classifier=True)
+            return list(splitter.split(X, y_encoded, **split_params))
+        counts = np.bincount(y_encoded)
+        rare = self.classes_[np.argmin(counts)]
+        if counts.min() < 2:
+            raise ValueError(
+                f"Class {rare!r} has a single sample: it cannot be predicted out of "
+                "fold, so its label cannot be checked. Remove it or merge it with "
+                "another class."
+            )
+        n_splits = self.cv
+        if counts.min() < n_splits:
+            n_splits = int(counts.min())
+            warnings.warn(
+                f"cv={self.cv} folds, but class {rare!r} has only {counts.min()} "
+                f"samples; using {n_splits} folds so that every class is in every "
+                "fold. Pass a smaller cv to silence this, or collect more samples "
+                "of the rare class.",
+                UserWarning,
+                stacklevel=3,
+            )
+        splitter = StratifiedKFold(
+            n_splits, shuffle=True, random_state=rng.randint(2**31 - 1)
+        )
         return list(splitter.split(X, y_encoded, **split_params))
 
     def _estimate_noise(self, y_encoded, pred_proba, weights):
@@ -444,7 +462,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def _check_predict_input(self, X):
         check_is_fitted(self)
-        self._check_X(X, reset=False)
+        return self._check_X(X, reset=False)
 
     def predict_proba(self, X):
         """Class probabilities of X, in ``classes_`` order.
@@ -461,7 +479,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        self._check_predict_input(X)
+        X = self._check_predict_input(X)
         proba = self._noisy_proba(X)
         if self.strategy_ == "correct":
             return clean_posterior(proba, self.transition_matrix_)
@@ -495,7 +513,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        self._check_predict_input(X)
+        X = self._check_predict_input(X)
         if self.strategy_ == "correct":
             return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
         return self.classes_[np.asarray(self.estimator_.predict(X), dtype=np.intp)]
@@ -517,7 +535,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             1-D for binary problems, scoring ``classes_[1]``.
         """
-        self._check_predict_input(X)
+        X = self._check_predict_input(X)
         n_classes = self.classes_.shape[0]
         if self.strategy_ == "correct":
             with np.errstate(divide="ignore"):

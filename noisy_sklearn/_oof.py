@@ -4,36 +4,43 @@ import time
 import warnings
 
 import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import logsumexp
 from sklearn.base import clone
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_method_params, has_fit_parameter
 
 
-def weight_parameter(estimator):
-    """Name of the fit parameter that takes sample weights, or None.
+def weight_parameters(estimator):
+    """Names of the fit parameters that take sample weights (possibly none).
 
-    For a :class:`~sklearn.pipeline.Pipeline` this is ``"<last step>__sample_weight"``
-    when its final estimator accepts weights.
+    For a :class:`~sklearn.pipeline.Pipeline`, every step whose ``fit``
+    accepts weights gets them (``"<step>__sample_weight"``), so that a scaler
+    learns the same weighted statistics as the model after it.
     """
     if has_fit_parameter(estimator, "sample_weight"):
-        return "sample_weight"
-    if isinstance(estimator, Pipeline):
-        name, last = estimator.steps[-1]
-        inner = weight_parameter(last) if last not in (None, "passthrough") else None
-        return f"{name}__{inner}" if inner else None
-    return None
+        return ["sample_weight"]
+    if not isinstance(estimator, Pipeline):
+        return []
+    names = []
+    for name, step in estimator.steps:
+        if step is None or step == "passthrough":
+            continue
+        names.extend(f"{name}__{inner}" for inner in weight_parameters(step))
+    final = estimator.steps[-1][1]
+    final_takes_weights = final in (None, "passthrough") or weight_parameters(final)
+    return names if final_takes_weights else []
 
 
-def fit_weighted(estimator, X, y, sample_weight, *, weight_param, seed, fit_params):
+def fit_weighted(estimator, X, y, sample_weight, *, weight_params, seed, fit_params):
     """Fit ``estimator`` so that it honours ``sample_weight`` whatever its API.
 
     Zero-weight samples are dropped (exactly like removing them). Uniform
-    weights need nothing more. Otherwise the weights go to ``weight_param``;
-    an estimator without one is fitted on a weighted bootstrap of the same
-    size, drawn with ``seed``.
+    weights need nothing more. Otherwise the weights go to ``weight_params``;
+    an estimator whose final model takes none is fitted on a weighted
+    bootstrap of the same size, drawn with ``seed``.
 
     Parameters
     ----------
@@ -45,8 +52,8 @@ def fit_weighted(estimator, X, y, sample_weight, *, weight_param, seed, fit_para
         Encoded labels.
     sample_weight : ndarray of shape (n_samples,)
         Non-negative weights.
-    weight_param : str or None
-        From :func:`weight_parameter`.
+    weight_params : list of str
+        From :func:`weight_parameters`.
     seed : int
         Seed of the bootstrap when resampling is needed.
     fit_params : dict
@@ -63,8 +70,8 @@ def fit_weighted(estimator, X, y, sample_weight, *, weight_param, seed, fit_para
         y, sample_weight = y[keep], sample_weight[keep]
     params = dict(fit_params)
     if np.ptp(sample_weight) > 1e-12 * np.max(sample_weight):
-        if weight_param is not None:
-            params[weight_param] = sample_weight
+        if weight_params:
+            params.update(dict.fromkeys(weight_params, sample_weight))
         else:
             rng = np.random.RandomState(seed)
             drawn = rng.choice(
@@ -85,7 +92,7 @@ def _fit_fold(
     fit_params,
     fold,
     verbose,
-    weight_param,
+    weight_params,
     seed,
 ):
     """Fit a clone on one training fold and score its test fold (runs in a worker)."""
@@ -96,7 +103,7 @@ def _fit_fold(
         _safe_indexing(X, train),
         y[train],
         sample_weight[train],
-        weight_param=weight_param,
+        weight_params=weight_params,
         seed=seed,
         fit_params=params,
     )
@@ -154,7 +161,7 @@ def out_of_fold_scores(
     splits,
     *,
     sample_weight,
-    weight_param,
+    weight_params,
     seeds,
     fit_params,
     n_jobs,
@@ -176,8 +183,8 @@ def out_of_fold_scores(
         Every sample must appear in exactly one test fold.
     sample_weight : ndarray of shape (n_samples,)
         Sample weights of the fold fits.
-    weight_param : str or None
-        Fit parameter taking the weights (see :func:`weight_parameter`).
+    weight_params : list of str
+        Fit parameters taking the weights (see :func:`weight_parameters`).
     seeds : sequence of int
         One seed per fold, for weighted resampling.
     fit_params : dict
@@ -207,7 +214,7 @@ def out_of_fold_scores(
             fit_params,
             fold,
             verbose,
-            weight_param,
+            weight_params,
             seed,
         )
         for fold, ((train, test), seed) in enumerate(zip(splits, seeds, strict=True))
@@ -244,12 +251,14 @@ def out_of_fold_scores(
 
 
 class ScoreCalibrator:
-    """Turn decision values into probabilities (Platt / multinomial scaling).
+    """Turn decision values into probabilities by temperature scaling.
 
-    A logistic regression on the decision values, fitted on out-of-fold
-    scores, so the mapping is learnt on data the scoring models did not see
-    (Platt, 1999; its multiclass extension fits one multinomial model on the
-    K scores).
+    ``softmax(scores / t)`` with one temperature ``t > 0`` fitted by weighted
+    log-loss on out-of-fold scores, so the mapping is learnt on data the
+    scoring models did not see (Guo et al., 2017). For two classes this is
+    Platt's sigmoid without an intercept. One positive scale keeps the
+    ranking of every row, so ``predict``, ``decision_function`` and
+    ``predict_proba`` always agree on the predicted class.
 
     Parameters
     ----------
@@ -261,23 +270,51 @@ class ScoreCalibrator:
         self.n_classes = n_classes
 
     def fit(self, scores, y_encoded, sample_weight):
-        """Fit the mapping from out-of-fold decision values to probabilities."""
-        features = self._features(scores)
-        present = np.unique(y_encoded)
-        self.classes_ = present
-        self.model_ = LogisticRegression(C=1e4, max_iter=1000)
-        self.model_.fit(features, y_encoded, sample_weight=sample_weight)
+        """Fit the temperature on out-of-fold decision values.
+
+        Parameters
+        ----------
+        scores : ndarray of shape (n_samples, n_classes)
+            Out-of-fold decision values in class order.
+        y_encoded : ndarray of shape (n_samples,)
+            Given labels encoded as ``0..K-1``.
+        sample_weight : ndarray of shape (n_samples,)
+            Non-negative weights.
+
+        Returns
+        -------
+        self : ScoreCalibrator
+        """
+        logits = self._logits(scores)
+        rows = np.arange(y_encoded.shape[0])
+        spread = np.std(logits) or 1.0
+
+        def loss(log_temperature):
+            z = logits / (spread * np.exp(log_temperature))
+            log_proba = z - logsumexp(z, axis=1, keepdims=True)
+            return -np.average(log_proba[rows, y_encoded], weights=sample_weight)
+
+        result = minimize_scalar(loss, bounds=(-10.0, 10.0), method="bounded")
+        self.temperature_ = float(spread * np.exp(result.x))
         return self
 
     def predict_proba(self, scores):
-        """Probabilities in the order ``0..K-1``."""
-        proba = self.model_.predict_proba(self._features(scores))
-        return align_columns(proba, self.model_.classes_, self.n_classes, 0.0)
+        """Probabilities in the order ``0..K-1``.
 
-    def _features(self, scores):
+        Parameters
+        ----------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Decision values (1-D for a binary ``decision_function``).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        z = self._logits(scores) / self.temperature_
+        return np.exp(z - logsumexp(z, axis=1, keepdims=True))
+
+    def _logits(self, scores):
         scores = np.asarray(scores, dtype=np.float64)
         if scores.ndim == 1:
-            return scores[:, None]
-        if self.n_classes == 2:
-            return (scores[:, 1] - scores[:, 0])[:, None]
+            return np.column_stack([-scores, scores]) / 2.0
         return scores

@@ -46,12 +46,17 @@ def _solve_block(q, T, max_iter, tol):
     # Start from the noisy posterior itself: for small noise it is close.
     p = np.clip(q, 1e-6, None)
     p /= p.sum(axis=1, keepdims=True)
+    # Each row stops on its own, so a row's result never depends on which
+    # other rows share its batch.
+    active = np.arange(q.shape[0])
     for _ in range(max_iter):
-        ratio = q / np.maximum(p @ T, tiny)
-        p_new = p * (ratio @ T.T)
-        p_new /= p_new.sum(axis=1, keepdims=True)
-        converged = np.max(np.abs(p_new - p)) < tol
-        p = p_new
-        if converged:
+        if active.size == 0:
             break
+        p_active = p[active]
+        ratio = q[active] / np.maximum(p_active @ T, tiny)
+        p_new = p_active * (ratio @ T.T)
+        p_new /= p_new.sum(axis=1, keepdims=True)
+        moving = np.max(np.abs(p_new - p_active), axis=1) >= tol
+        p[active] = p_new
+        active = active[moving]
     return p
