@@ -3,16 +3,18 @@
 import numpy as np
 
 _CHUNK_ROWS = 1 << 15
+# Beyond this condition number T is treated as singular: no inverse is tried.
+_MAX_CONDITION = 1e8
 
 
-def clean_posterior(noisy_proba, transition_matrix, *, max_iter=200, tol=1e-7):
+def clean_posterior(noisy_proba, transition_matrix, *, max_iter=500, tol=1e-8):
     """Clean class posterior ``p`` with ``noisy_proba ~ p @ T``, on the simplex.
 
-    Solves ``min_p KL(noisy_proba || p @ T)`` over probability vectors by the
-    EM (multiplicative) update ``p_i <- p_i * sum_j T[i, j] q_j / (p @ T)_j``,
-    which keeps ``p`` on the simplex and never needs ``inv(T)``. Where
-    ``noisy_proba`` lies in the image of the simplex this is the exact
-    inverse; elsewhere it is the closest clean posterior in KL, so a
+    Solves ``min_p KL(noisy_proba || p @ T)`` over probability vectors. Rows
+    whose exact inverse ``noisy_proba @ inv(T)`` is a probability vector take
+    it (the KL is then zero). The others, and every row when T is
+    ill-conditioned, are fitted by the EM (multiplicative) update ``p_i <-
+    p_i * sum_j T[i, j] q_j / (p @ T)_j``, which stays on the simplex, so a
     near-singular T cannot blow up the result.
 
     Parameters
@@ -21,34 +23,44 @@ def clean_posterior(noisy_proba, transition_matrix, *, max_iter=200, tol=1e-7):
         Posterior over the given (noisy) labels.
     transition_matrix : ndarray of shape (n_classes, n_classes)
         ``T[i, j] = P(given j | true i)``.
-    max_iter : int, default=200
+    max_iter : int, default=500
         Maximum number of EM updates.
-    tol : float, default=1e-7
-        Stop when no probability moves by more than ``tol``.
+    tol : float, default=1e-8
+        A row stops when none of its probabilities moves by more than ``tol``.
 
     Returns
     -------
     proba : ndarray of shape (n_samples, n_classes)
-        Clean posterior; rows sum to one.
+        Clean posterior; rows sum to one. Each row depends only on its own
+        input row.
     """
     noisy_proba = np.asarray(noisy_proba, dtype=np.float64)
     T = np.asarray(transition_matrix, dtype=np.float64)
+    inverse = np.linalg.inv(T) if np.linalg.cond(T) < _MAX_CONDITION else None
     out = np.empty_like(noisy_proba)
     for start in range(0, noisy_proba.shape[0], _CHUNK_ROWS):
+        block = noisy_proba[start : start + _CHUNK_ROWS]
         out[start : start + _CHUNK_ROWS] = _solve_block(
-            noisy_proba[start : start + _CHUNK_ROWS], T, max_iter, tol
+            block, T, inverse, max_iter, tol
         )
     return out
 
 
-def _solve_block(q, T, max_iter, tol):
+def _solve_block(q, T, inverse, max_iter, tol):
     tiny = np.finfo(np.float64).tiny
-    # Start from the noisy posterior itself: for small noise it is close.
-    p = np.clip(q, 1e-6, None)
+    if inverse is None:
+        p = np.clip(q, 1e-6, None)
+        active = np.arange(q.shape[0])
+    else:
+        p = q @ inverse
+        feasible = np.all(p >= 0, axis=1)
+        # Infeasible rows start from the projected inverse, kept off the faces
+        # of the simplex so that the multiplicative update can move every entry.
+        p[~feasible] = np.clip(p[~feasible], 1e-3, None)
+        active = np.flatnonzero(~feasible)
     p /= p.sum(axis=1, keepdims=True)
     # Each row stops on its own, so a row's result never depends on which
     # other rows share its batch.
-    active = np.arange(q.shape[0])
     for _ in range(max_iter):
         if active.size == 0:
             break

@@ -1,6 +1,5 @@
 """scikit-learn's estimator checks over the configurations users will run."""
 
-import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline

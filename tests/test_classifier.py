@@ -1,0 +1,311 @@
+import warnings
+
+import numpy as np
+import pytest
+from conftest import CYCLIC_T
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, GroupKFold, KFold
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier
+
+from noisy_sklearn import (
+    NoiseRobustClassifier,
+    make_noisy_labels,
+    make_transition_matrix,
+)
+
+STRATEGIES = ["prune", "reweight", "relabel", "correct"]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_each_strategy_beats_doing_nothing(noisy_problem, strategy):
+    X_train, X_test, _, y_noisy, y_test = noisy_problem
+    base = NoiseRobustClassifier(LogisticRegression(), strategy="none", random_state=0)
+    robust = clone(base).set_params(strategy=strategy)
+    baseline = base.fit(X_train, y_noisy).score(X_test, y_test)
+    assert robust.fit(X_train, y_noisy).score(X_test, y_test) > baseline + 0.02
+
+
+@pytest.fixture
+def separable_problem():
+    """Well-separated classes, 40 % cyclic noise, and a model whose probabilities
+    can follow the flat noisy posterior (a wide nearest-neighbour average)."""
+    X, y = make_classification(
+        1500,
+        6,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=3,
+        n_clusters_per_class=1,
+        class_sep=2,
+        random_state=0,
+    )
+    y_noisy = make_noisy_labels(y, CYCLIC_T, random_state=0)
+    clf = NoiseRobustClassifier(KNeighborsClassifier(50), random_state=0)
+    return clf.fit(X, y_noisy), y, y_noisy
+
+
+def test_estimated_transition_matrix_is_close_to_the_truth(separable_problem):
+    T = separable_problem[0].transition_matrix_
+    np.testing.assert_allclose(T.sum(axis=1), 1.0)
+    assert np.abs(T - CYCLIC_T).mean() < 0.03
+
+
+def test_label_issues_find_the_flipped_samples(separable_problem):
+    clf, y, y_noisy = separable_problem
+    issues, flipped = clf.label_issues_, y != y_noisy
+    precision = (issues & flipped).sum() / issues.sum()
+    recall = (issues & flipped).sum() / flipped.sum()
+    assert precision > 0.9 and recall > 0.8
+    assert abs(clf.noise_rate_ - flipped.mean()) < 0.05
+    # Suspicious samples score lower than the rest.
+    assert clf.label_quality_[issues].mean() < clf.label_quality_[~issues].mean()
+
+
+def test_known_transition_matrix_is_used_as_is(small_problem):
+    X, _, y_noisy = small_problem
+    T = make_transition_matrix(3, 0.3)
+    clf = NoiseRobustClassifier(transition_matrix=T, random_state=0).fit(X, y_noisy)
+    np.testing.assert_array_equal(clf.transition_matrix_, T)
+    # The joint follows T: P(given k, true j) proportional to T[j, k].
+    joint = clf.noise_joint_
+    np.testing.assert_allclose(joint / joint.sum(axis=0), T.T, atol=1e-8)
+
+
+def test_fitted_attributes(small_problem):
+    X, _, y_noisy = small_problem
+    clf = NoiseRobustClassifier(random_state=0).fit(X, y_noisy)
+    n = X.shape[0]
+    assert clf.label_issues_.shape == (n,) and clf.label_issues_.dtype == bool
+    assert clf.label_quality_.shape == (n,)
+    assert clf.sample_weight_.shape == (n,)
+    assert np.all(clf.sample_weight_[clf.label_issues_] == 0)
+    assert clf.oof_pred_proba_.shape == (n, 3)
+    assert 0 <= clf.noise_rate_ < 1
+    assert clf.strategy_ == "prune"
+    assert set(clf.suggested_labels_) <= set(clf.classes_)
+    np.testing.assert_allclose(clf.class_prior_.sum(), 1.0)
+    assert len(clf.fold_fit_times_) == 5
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [np.array(["cat", "dog", "emu"]), np.array([10, 20, 50]), np.array([-7, 0, 3])],
+)
+def test_any_label_type(small_problem, labels):
+    X, _, y_noisy = small_problem
+    y = labels[y_noisy]
+    clf = NoiseRobustClassifier(random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, np.sort(labels))
+    assert set(clf.predict(X)) <= set(labels)
+    assert set(clf.suggested_labels_) <= set(labels)
+
+
+def test_pandas_input_keeps_feature_names(small_problem):
+    pd = pytest.importorskip("pandas")
+    X, _, y_noisy = small_problem
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    labels = pd.Series(np.array(["a", "b", "c"])[y_noisy], name="target")
+    clf = NoiseRobustClassifier(random_state=0).fit(frame, labels)
+    np.testing.assert_array_equal(clf.feature_names_in_, frame.columns)
+    assert clf.predict(frame).shape == (X.shape[0],)
+
+
+def test_sparse_input_when_the_estimator_accepts_it(small_problem):
+    X, _, y_noisy = small_problem
+    X_sparse = sparse.csr_matrix(np.abs(X))
+    clf = NoiseRobustClassifier(LogisticRegression(), random_state=0)
+    assert clf.fit(X_sparse, y_noisy).predict_proba(X_sparse).shape == (X.shape[0], 3)
+
+
+def test_classifier_without_predict_proba(small_problem):
+    X, _, y_noisy = small_problem
+    clf = NoiseRobustClassifier(LinearSVC(), random_state=0).fit(X, y_noisy)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
+    assert clf.calibrator_.temperature_ > 0
+
+
+def test_pipeline_and_grid_search_over_strategies(small_problem):
+    X, _, y_noisy = small_problem
+    pipe = make_pipeline(
+        StandardScaler(), NoiseRobustClassifier(LogisticRegression(), random_state=0)
+    )
+    grid = GridSearchCV(
+        pipe,
+        {
+            "noiserobustclassifier__strategy": ["none", "prune", "reweight"],
+            "noiserobustclassifier__estimator__C": [0.1, 1.0],
+        },
+        cv=3,
+        n_jobs=2,
+    )
+    grid.fit(X, y_noisy)
+    assert grid.predict(X).shape == (X.shape[0],)
+    assert len(grid.cv_results_["params"]) == 6
+
+
+def test_sample_weight_zero_is_like_removing(small_problem):
+    X, _, y_noisy = small_problem
+    weight = np.ones(X.shape[0])
+    weight[::7] = 0
+    kept = weight > 0
+    splits = list(KFold(4).split(X[kept]))
+    # Map the splits of the kept rows onto the full data (dropped rows in no fold
+    # would break the partition, so they join every test fold's training side).
+    full_index = np.flatnonzero(kept)
+    dropped = np.flatnonzero(~kept)
+    full_splits = [
+        (np.r_[full_index[train], dropped], full_index[test]) for train, test in splits
+    ]
+    full_splits[0] = (
+        full_splits[0][0][: -dropped.size],
+        np.r_[full_splits[0][1], dropped],
+    )
+    weighted = NoiseRobustClassifier(LogisticRegression(), cv=full_splits)
+    removed = NoiseRobustClassifier(LogisticRegression(), cv=splits)
+    weighted.fit(X, y_noisy, sample_weight=weight)
+    removed.fit(X[kept], y_noisy[kept])
+    np.testing.assert_allclose(weighted.transition_matrix_, removed.transition_matrix_)
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), removed.predict_proba(X), rtol=1e-5
+    )
+
+
+def test_groups_reach_the_splitter_with_metadata_routing(small_problem):
+    import sklearn
+
+    X, _, y_noisy = small_problem
+    groups = np.arange(X.shape[0]) % 6
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf = NoiseRobustClassifier(
+            LogisticRegression().set_fit_request(sample_weight=False),
+            cv=GroupKFold(3),
+            random_state=0,
+        )
+        clf.fit(X, y_noisy, groups=groups)
+    assert clf.oof_pred_proba_.shape == (X.shape[0], 3)
+
+
+def test_deterministic_with_random_state(small_problem):
+    X, _, y_noisy = small_problem
+    forest_like = DecisionTreeClassifier(max_features=2)  # random without a seed
+    first = NoiseRobustClassifier(forest_like, random_state=3).fit(X, y_noisy)
+    second = NoiseRobustClassifier(forest_like, random_state=3).fit(X, y_noisy)
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+    np.testing.assert_array_equal(first.label_issues_, second.label_issues_)
+    assert forest_like.random_state is None  # the user's estimator is untouched
+
+
+def test_parallel_folds_give_the_same_result(small_problem):
+    X, _, y_noisy = small_problem
+    serial = NoiseRobustClassifier(random_state=0, n_jobs=1).fit(X, y_noisy)
+    parallel = NoiseRobustClassifier(random_state=0, n_jobs=2).fit(X, y_noisy)
+    np.testing.assert_allclose(serial.oof_pred_proba_, parallel.oof_pred_proba_)
+
+
+def test_inputs_are_not_modified(small_problem):
+    X, _, y_noisy = small_problem
+    X_before, y_before = X.copy(), y_noisy.copy()
+    weight = np.linspace(0.5, 2, X.shape[0])
+    weight_before = weight.copy()
+    T = make_transition_matrix(3, 0.2)
+    T_before = T.copy()
+    X.setflags(write=False)
+    NoiseRobustClassifier(transition_matrix=T, strategy="reweight").fit(
+        X, y_noisy, sample_weight=weight
+    )
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y_noisy, y_before)
+    np.testing.assert_array_equal(weight, weight_before)
+    np.testing.assert_array_equal(T, T_before)
+
+
+def test_unidentifiable_noise_falls_back_to_the_given_labels():
+    rng = np.random.RandomState(0)
+    X = rng.randn(400, 3)
+    y = rng.randint(0, 2, 400)  # labels carry no signal: T cannot be identified
+    with pytest.warns(UserWarning, match="not diagonally dominant"):
+        clf = NoiseRobustClassifier(LogisticRegression(), random_state=0).fit(X, y)
+    assert clf.strategy_ == "none"
+    assert np.all(clf.sample_weight_ == 1)
+
+
+def test_rare_class_uses_fewer_folds_with_a_warning(small_problem):
+    X, _, y_noisy = small_problem
+    y = y_noisy.copy()
+    y[:3] = 7  # a class of three samples
+    with pytest.warns(UserWarning, match="using 3 folds"):
+        clf = NoiseRobustClassifier(random_state=0).fit(X, y)
+    assert 7 in clf.classes_
+
+
+def test_single_sample_class_is_a_clear_error(small_problem):
+    X, _, y_noisy = small_problem
+    y = y_noisy.copy()
+    y[0] = 7
+    with pytest.raises(ValueError, match="single sample"):
+        NoiseRobustClassifier().fit(X, y)
+
+
+def test_class_missing_from_a_training_fold_warns(small_problem):
+    X, _, y_noisy = small_problem
+    y = y_noisy.copy()
+    y[:4] = 9
+    order = np.r_[np.arange(4, X.shape[0]), np.arange(4)]
+    # Sequential folds: the four samples of class 9 share one test fold.
+    splits = [
+        (order[np.r_[:i, i + 60 :]], order[i : i + 60]) for i in range(0, 240, 60)
+    ]
+    with pytest.warns(UserWarning, match="missing from at least one training fold"):
+        clf = NoiseRobustClassifier(cv=splits).fit(X, y)
+    assert clf.predict_proba(X).shape[1] == 4
+
+
+def test_class_pruned_away_still_exists(small_problem):
+    X, _, y_noisy = small_problem
+    y = y_noisy.copy()
+    # A "class" of five samples that look exactly like class 0: all flagged.
+    y[np.flatnonzero(y_noisy == 0)[:5]] = 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = NoiseRobustClassifier(LogisticRegression(), random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2, 3])
+    assert clf.predict_proba(X).shape == (X.shape[0], 4)
+
+
+class _FailsOnFit(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        raise RuntimeError("inner model exploded")
+
+
+def test_an_estimator_that_fails_reports_its_own_error(small_problem):
+    X, _, y_noisy = small_problem
+    with pytest.raises(RuntimeError, match="inner model exploded"):
+        NoiseRobustClassifier(_FailsOnFit()).fit(X, y_noisy)
+
+
+def test_correct_strategy_keeps_the_argmax_under_symmetric_noise(small_problem):
+    X, _, y_noisy = small_problem
+    T = make_transition_matrix(3, 0.3)
+    none = NoiseRobustClassifier(transition_matrix=T, strategy="none", random_state=0)
+    correct = clone(none).set_params(strategy="correct")
+    proba_none = none.fit(X, y_noisy).predict_proba(X)
+    proba_correct = correct.fit(X, y_noisy).predict_proba(X)
+    np.testing.assert_array_equal(proba_none.argmax(1), proba_correct.argmax(1))
+    # Correction only sharpens the posterior (undoes the flattening by noise).
+    assert proba_correct.max(axis=1).mean() > proba_none.max(axis=1).mean()
+
+
+def test_verbose_reports_progress(small_problem, capsys):
+    X, _, y_noisy = small_problem
+    NoiseRobustClassifier(verbose=2, random_state=0).fit(X, y_noisy)
+    out = capsys.readouterr().out
+    assert "fold 1" in out and "flagged as label issues" in out

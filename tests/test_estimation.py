@@ -1,0 +1,147 @@
+import numpy as np
+import pytest
+
+from noisy_sklearn import (
+    estimate_transition_matrix,
+    find_label_issues,
+    label_quality_scores,
+    make_noisy_labels,
+    make_transition_matrix,
+)
+from noisy_sklearn._posterior import clean_posterior
+from noisy_sklearn._transition import confident_joint, transition_from_joint
+
+
+def _ideal_problem(T, n=6000, seed=0):
+    """Labels drawn through T and the exact noisy posterior of each sample.
+
+    Each sample is of a surely known true class (a clean posterior that is
+    one-hot), so its noisy posterior is the row of T of its true class.
+    """
+    rng = np.random.RandomState(seed)
+    K = T.shape[0]
+    y_true = rng.randint(0, K, n)
+    y_noisy = make_noisy_labels(y_true, T, classes=np.arange(K), random_state=seed)
+    # Blur the rows a little so that thresholds and ties behave realistically.
+    proba = T[y_true] + rng.uniform(0, 0.02, (n, K))
+    return y_true, y_noisy, proba / proba.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("kind", ["symmetric", "pair", "random"])
+def test_confident_joint_recovers_t_from_ideal_probabilities(kind):
+    T = make_transition_matrix(4, 0.3, kind=kind, random_state=0)
+    _, y_noisy, proba = _ideal_problem(T)
+    estimate = estimate_transition_matrix(y_noisy, proba)
+    np.testing.assert_allclose(estimate.sum(axis=1), 1.0)
+    assert np.abs(estimate - T).max() < 0.05
+
+
+def test_anchor_points_recover_t_from_ideal_probabilities():
+    T = make_transition_matrix(3, 0.3, kind="pair")
+    _, y_noisy, proba = _ideal_problem(T)
+    estimate = estimate_transition_matrix(y_noisy, proba, method="anchor")
+    assert np.abs(estimate - T).max() < 0.05
+
+
+def test_joint_normalises_columns_not_rows():
+    joint = np.array([[0.4, 0.1], [0.0, 0.5]])  # rows given, columns true
+    T, prior = transition_from_joint(joint)
+    np.testing.assert_allclose(prior, [0.4, 0.6])
+    np.testing.assert_allclose(T, [[1.0, 0.0], [1 / 6, 5 / 6]])
+
+
+def test_confident_joint_sums_to_one_and_matches_label_counts():
+    T = make_transition_matrix(3, 0.2)
+    _, y_noisy, proba = _ideal_problem(T, n=900)
+    weights = np.ones(900)
+    joint = confident_joint(y_noisy, proba, weights)
+    np.testing.assert_allclose(joint.sum(), 1.0)
+    np.testing.assert_allclose(joint.sum(axis=1), np.bincount(y_noisy) / 900)
+
+
+def test_integer_weights_act_like_repeated_samples():
+    T = make_transition_matrix(3, 0.3, kind="random", random_state=2)
+    _, y_noisy, proba = _ideal_problem(T, n=600)
+    weights = np.random.RandomState(0).randint(0, 4, 600)
+    repeated = np.repeat(np.arange(600), weights)
+    np.testing.assert_allclose(
+        estimate_transition_matrix(y_noisy, proba, sample_weight=weights),
+        estimate_transition_matrix(y_noisy[repeated], proba[repeated]),
+    )
+    flagged_weighted = find_label_issues(y_noisy, proba, sample_weight=weights)
+    flagged_repeated = find_label_issues(y_noisy[repeated], proba[repeated])
+    np.testing.assert_array_equal(flagged_weighted[repeated], flagged_repeated)
+
+
+def test_label_issues_match_the_flipped_samples():
+    T = make_transition_matrix(3, 0.3, kind="pair")
+    y_true, y_noisy, proba = _ideal_problem(T)
+    issues = find_label_issues(y_noisy, proba)
+    flipped = y_true != y_noisy
+    assert (issues & flipped).sum() / issues.sum() > 0.95
+    assert (issues & flipped).sum() / flipped.sum() > 0.9
+
+
+def test_label_issues_never_flag_agreeing_predictions():
+    rng = np.random.RandomState(0)
+    proba = rng.dirichlet(np.ones(4), 500)
+    y = rng.randint(0, 4, 500)
+    issues = find_label_issues(y, proba)
+    assert not np.any(issues & (proba.argmax(axis=1) == y))
+
+
+def test_label_issues_with_a_known_transition_matrix():
+    T = make_transition_matrix(3, 0.3, kind="pair")
+    y_true, y_noisy, proba = _ideal_problem(T)
+    issues = find_label_issues(y_noisy, proba, transition_matrix=T)
+    flipped = y_true != y_noisy
+    assert abs(issues.mean() - flipped.mean()) < 0.03
+
+
+def test_string_labels_and_explicit_classes():
+    y = np.array(["b", "a", "b", "a"])
+    proba = np.array([[0.1, 0.9], [0.8, 0.2], [0.9, 0.1], [0.7, 0.3]])
+    issues = find_label_issues(y, proba)
+    assert issues.tolist() == [False, False, True, False]
+    # Columns in another order: say so with classes.
+    reordered = find_label_issues(y, proba[:, ::-1], classes=["b", "a"])
+    np.testing.assert_array_equal(issues, reordered)
+
+
+@pytest.mark.parametrize(
+    "method", ["self_confidence", "normalized_margin", "confidence_weighted_entropy"]
+)
+def test_quality_scores_rank_wrong_labels_lower(method):
+    T = make_transition_matrix(3, 0.3)
+    y_true, y_noisy, proba = _ideal_problem(T, n=1000)
+    scores = label_quality_scores(y_noisy, proba, method=method)
+    assert np.all((scores >= 0) & (scores <= 1))
+    flipped = y_true != y_noisy
+    assert scores[flipped].mean() < scores[~flipped].mean()
+
+
+def test_clean_posterior_inverts_an_invertible_noise():
+    T = make_transition_matrix(4, 0.3, kind="random", random_state=0)
+    clean = np.random.RandomState(0).dirichlet(np.ones(4), 50)
+    np.testing.assert_allclose(clean_posterior(clean @ T, T), clean, atol=1e-3)
+
+
+def test_clean_posterior_stays_on_the_simplex_for_a_singular_t():
+    T = np.array([[0.5, 0.5], [0.5, 0.5]])
+    out = clean_posterior(np.array([[0.9, 0.1], [0.2, 0.8]]), T)
+    assert np.all(out >= 0)
+    np.testing.assert_allclose(out.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize(
+    "proba, match",
+    [
+        ([[0.5, 0.5], [np.nan, 1.0]], "NaN"),
+        ([[0.5, 0.6], [0.5, 0.5]], "sum to 1"),
+        ([[0.5, 0.3, 0.2], [0.5, 0.3, 0.2]], "columns"),
+        ([[1.5, -0.5], [0.5, 0.5]], r"\[0, 1\]"),
+    ],
+)
+def test_bad_probabilities_are_named(proba, match):
+    with pytest.raises(ValueError, match=match):
+        estimate_transition_matrix([0, 1], proba)
