@@ -8,6 +8,7 @@ probabilities, then prune, reweight, relabel or correct.
 from ._classifier import NoiseRobustClassifier
 from ._display import LabelQualityDisplay, TransitionMatrixDisplay
 from ._issues import find_label_issues, label_quality_scores
+from ._report import label_issues_table
 from ._simulation import make_noisy_labels, make_transition_matrix
 from ._transition import estimate_transition_matrix
 
@@ -19,6 +20,7 @@ __all__ = [
     "TransitionMatrixDisplay",
     "estimate_transition_matrix",
     "find_label_issues",
+    "label_issues_table",
     "label_quality_scores",
     "make_noisy_labels",
     "make_transition_matrix",

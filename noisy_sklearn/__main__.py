@@ -1,4 +1,4 @@
-"""Command line: ``python -m noisy_sklearn [demo]``."""
+"""Command line: ``python -m noisy_sklearn [demo | audit FILE --target COLUMN]``."""
 
 import argparse
 import sys
@@ -25,6 +25,29 @@ def build_parser():
     )
     demo.add_argument("--random-state", type=int, default=0)
     demo.add_argument("--n-jobs", type=int, default=None)
+    audit = commands.add_parser(
+        "audit", help="flag the suspicious labels of a CSV or Parquet table"
+    )
+    audit.add_argument("path", help="CSV or Parquet file")
+    audit.add_argument("--target", required=True, help="name of the label column")
+    audit.add_argument(
+        "--model", choices=["logistic", "forest", "boosting"], default="logistic"
+    )
+    audit.add_argument(
+        "--output",
+        default=None,
+        help="CSV of suspicious rows (default: <input>_label_issues.csv)",
+    )
+    audit.add_argument(
+        "--drop",
+        nargs="*",
+        default=[],
+        metavar="COLUMN",
+        help="columns to leave out of the features",
+    )
+    audit.add_argument("--cv", type=int, default=5)
+    audit.add_argument("--n-jobs", type=int, default=None)
+    audit.add_argument("--random-state", type=int, default=0)
     return parser
 
 
@@ -42,6 +65,10 @@ def main(argv=None):
         Process exit status.
     """
     args = build_parser().parse_args(argv)
+    if args.command == "audit":
+        from ._audit import audit_main
+
+        return audit_main(args)
     if args.command in (None, "demo"):
         from ._demo import run_demo
 

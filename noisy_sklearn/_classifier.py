@@ -138,7 +138,8 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     label_quality_ : ndarray of shape (n_samples,)
         Out-of-fold probability of each given label; lower = more suspicious.
     suggested_labels_ : ndarray of shape (n_samples,)
-        Most likely true label of each training sample given x and its label.
+        Most likely true label of each training sample from its features: the
+        argmax of the out-of-fold posterior mapped back through T.
     oof_pred_proba_ : ndarray of shape (n_samples, n_classes)
         Out-of-fold predicted probabilities of the given labels.
     sample_weight_ : ndarray of shape (n_samples,)
@@ -425,8 +426,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         rows = np.arange(y_encoded.shape[0])
         self.label_quality_ = pred_proba[rows, y_encoded]
         clean = clean_posterior(pred_proba, T)
-        suggested = np.argmax(clean * T[:, y_encoded].T, axis=1)
-        self.suggested_labels_ = self.classes_[suggested]
+        self.suggested_labels_ = self.classes_[np.argmax(clean, axis=1)]
 
     def _choose_strategy(self):
         if self.strategy == "none" or self.transition_matrix is not None:
