@@ -11,6 +11,7 @@ from sklearn.base import (
     MetaEstimatorMixin,
     _fit_context,
     clone,
+    is_classifier,
 )
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
@@ -253,6 +254,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         weights = check_weights(sample_weight, y_encoded.shape[0])
         rng = check_random_state(self.random_state)
         estimator = self._seeded_clone(rng)
+        _check_classifier(estimator)
         estimator_params, split_params = self._route(sample_weight, fit_params)
         splits = self._splits(X, y_encoded, rng, split_params)
         weight_params = weight_parameters(estimator)
@@ -580,6 +582,21 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 splitter=check_cv(self.cv, classifier=True),
                 method_mapping=MethodMapping().add(caller="fit", callee="split"),
             )
+        )
+
+
+def _check_classifier(estimator):
+    if not is_classifier(estimator):
+        raise TypeError(
+            f"estimator must be a classifier, got {type(estimator).__name__}; "
+            "NoiseRobustClassifier needs class probabilities or decision values."
+        )
+    if not (
+        hasattr(estimator, "predict_proba") or hasattr(estimator, "decision_function")
+    ):
+        raise TypeError(
+            f"estimator {type(estimator).__name__} has neither predict_proba nor "
+            "decision_function, so its out-of-fold scores cannot be computed."
         )
 
 

@@ -309,3 +309,29 @@ def test_verbose_reports_progress(small_problem, capsys):
     NoiseRobustClassifier(verbose=2, random_state=0).fit(X, y_noisy)
     out = capsys.readouterr().out
     assert "fold 1" in out and "flagged as label issues" in out
+
+
+def test_a_regressor_is_rejected_with_a_clear_error(small_problem):
+    from sklearn.linear_model import LinearRegression
+
+    X, _, y_noisy = small_problem
+    with pytest.raises(TypeError, match="must be a classifier"):
+        NoiseRobustClassifier(LinearRegression()).fit(X, y_noisy)
+
+
+@pytest.mark.parametrize(
+    "transition_matrix, match",
+    [
+        (np.eye(2), r"shape \(2, 2\)"),
+        (np.full((3, 3), 0.5), "sum to 1"),
+        ([[1.2, -0.2, 0], [0, 1, 0], [0, 0, 1]], r"\[0, 1\]"),
+        (np.full((3, 3), 1 / 3), "singular"),
+    ],
+)
+def test_a_bad_known_transition_matrix_is_named(
+    small_problem, transition_matrix, match
+):
+    X, _, y_noisy = small_problem
+    clf = NoiseRobustClassifier(transition_matrix=transition_matrix, strategy="correct")
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y_noisy)
