@@ -2,6 +2,7 @@
 
 import time
 import warnings
+from functools import partial
 from numbers import Integral
 
 import numpy as np
@@ -11,14 +12,13 @@ from sklearn.base import (
     MetaEstimatorMixin,
     _fit_context,
     clone,
-    is_classifier,
 )
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.model_selection import check_cv
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import Bunch, check_random_state, get_tags
-from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -34,29 +34,27 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from ._issues import flag_by_joint, keep_minimum_per_class
+from ._issues import flag_by_posterior, keep_minimum_per_class, label_error_posterior
+from ._noise_model import fit_noise_model
 from ._oof import (
     ScoreCalibrator,
     align_columns,
     fit_weighted,
+    make_splits,
     method_output,
     out_of_fold_scores,
     weight_parameters,
 )
 from ._posterior import clean_posterior
-from ._strategies import STRATEGIES, plan_final_fit
-from ._transition import (
-    anchor_transition_matrix,
-    confident_joint,
-    joint_from_transition,
-    transition_from_joint,
+from ._strategies import STRATEGIES, plan_final_fit, prune_weights
+from ._validation import (
+    check_classifier,
+    check_invertible,
+    check_labels,
+    check_transition_matrix,
+    check_weights,
 )
-from ._validation import check_labels, check_transition_matrix, check_weights
 
-# An estimated T whose diagonal does not beat every other entry of its row by
-# at least this much is treated as unidentifiable noise: acting on it could
-# do harm, so the classifier falls back to the given labels.
-_DOMINANCE_MARGIN = 0.05
 # Minimum weight of every given class that pruning or relabelling leaves in place.
 _MIN_KEEP_PER_CLASS = 2
 
@@ -111,6 +109,12 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         is. ``None`` estimates it.
     transition_method : {"confident_joint", "anchor"}, default="confident_joint"
         How T is estimated when it is not given.
+    cleaning_rounds : int, default=1
+        Rounds of label checking. Round 1 flags labels with the out-of-fold
+        probabilities of models trained on the given labels; each further
+        round refits the fold models without the samples flagged so far,
+        which estimates the clean posterior directly, and flags again. Each
+        extra round costs one more fit per fold.
     n_jobs : int, default=None
         Number of folds fitted in parallel by joblib (``None`` means 1 unless
         in a :func:`joblib.parallel_config` context, whose backend is used).
@@ -135,9 +139,12 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     noise_rate_ : float
         Estimated fraction of wrong labels (weighted).
     label_issues_ : ndarray of shape (n_samples,), dtype=bool
-        Training samples flagged as probably mislabelled.
+        Training samples flagged as probably mislabelled: those more likely
+        wrong than right (``label_quality_ < 0.5``) that the model predicts
+        as another class.
     label_quality_ : ndarray of shape (n_samples,)
-        Out-of-fold probability of each given label; lower = more suspicious.
+        Probability that each given label is right, given the sample's
+        features and its label (Bayes' rule with T); lower = more suspicious.
     suggested_labels_ : ndarray of shape (n_samples,)
         Most likely true label of each training sample from its features: the
         argmax of the out-of-fold posterior mapped back through T.
@@ -149,7 +156,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         The strategy applied; ``"none"`` when the estimated noise was found
         unidentifiable and the classifier fell back (with a warning).
     fold_fit_times_ : list of float
-        Seconds spent in each fold's fit and prediction.
+        Seconds spent in each fold's fit and prediction (all rounds).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -190,6 +197,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         "cv": ["cv_object"],
         "transition_matrix": ["array-like", None],
         "transition_method": [StrOptions({"confident_joint", "anchor"})],
+        "cleaning_rounds": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -203,6 +211,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         cv=5,
         transition_matrix=None,
         transition_method="confident_joint",
+        cleaning_rounds=1,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -212,6 +221,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.cv = cv
         self.transition_matrix = transition_matrix
         self.transition_method = transition_method
+        self.cleaning_rounds = cleaning_rounds
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -254,44 +264,62 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         weights = check_weights(sample_weight, y_encoded.shape[0])
         rng = check_random_state(self.random_state)
         estimator = self._seeded_clone(rng)
-        _check_classifier(estimator)
+        check_classifier(estimator)
         estimator_params, split_params = self._route(sample_weight, fit_params)
-        splits = self._splits(X, y_encoded, rng, split_params)
+        splits = make_splits(
+            self.cv, X, y_encoded, self.classes_, rng.randint(2**31 - 1), split_params
+        )
         weight_params = weight_parameters(estimator)
-        self._log(1, f"fitting {len(splits)} folds")
-        started = time.perf_counter()
-        scores, is_proba, self.fold_fit_times_ = out_of_fold_scores(
+        oof = partial(
+            self._out_of_fold_proba,
             estimator,
             X,
             y_encoded,
-            n_classes,
             splits,
-            sample_weight=weights,
             weight_params=weight_params,
-            seeds=rng.randint(2**31 - 1, size=len(splits)),
             fit_params=estimator_params,
-            n_jobs=self.n_jobs,
-            verbose=self.verbose,
-        )
-        self._log(
-            1, f"out-of-fold probabilities in {time.perf_counter() - started:.2f}s"
+            rng=rng,
         )
         self.calibrator_ = None
-        if is_proba:
-            pred_proba = np.clip(scores, 0.0, None)
-            pred_proba /= np.maximum(pred_proba.sum(axis=1, keepdims=True), 1e-300)
-        else:
-            self.calibrator_ = ScoreCalibrator(n_classes).fit(
-                scores, y_encoded, weights
-            )
-            pred_proba = self.calibrator_.predict_proba(scores)
+        self.fold_fit_times_ = []
+        pred_proba = oof(weights)
         self.oof_pred_proba_ = pred_proba
-        self._estimate_noise(y_encoded, pred_proba, weights)
-        self.strategy_ = self._choose_strategy()
+        known_T = self._known_transition_matrix(n_classes)
+        noise = fit_noise_model(
+            y_encoded, pred_proba, weights, known_T, self.transition_method
+        )
+        self.transition_matrix_ = noise.transition_matrix
+        self.noise_joint_ = noise.joint
+        self.class_prior_ = noise.class_prior
+        self.noise_rate_ = noise.noise_rate
+        self.strategy_ = self._choose_strategy(noise, known_T is not None)
+        clean_proba = noise.clean_proba
+        issues = flag_by_posterior(
+            y_encoded, pred_proba, clean_proba, noise.transition_matrix
+        )
+        for round_ in range(2, self.cleaning_rounds + 1):
+            if self.strategy_ == "none":
+                break
+            # Fold models trained without the flagged samples estimate the
+            # clean posterior directly; flag again with it.
+            self._log(
+                1,
+                f"cleaning round {round_}: refitting the folds without "
+                f"{int(issues.sum())} flagged samples",
+            )
+            kept_weights = prune_weights(
+                y_encoded, noise.transition_matrix, issues, weights
+            )
+            clean_proba = oof(kept_weights)
+            issues = flag_by_posterior(
+                y_encoded, clean_proba, clean_proba, noise.transition_matrix
+            )
+        self._set_label_audit(y_encoded, clean_proba, issues, weights)
         plan = plan_final_fit(
             self.strategy_,
             y_encoded,
             pred_proba,
+            clean_proba,
             self.transition_matrix_,
             self.label_issues_,
             weights,
@@ -364,56 +392,60 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         }
         return estimator_params, routed.splitter.split
 
-    def _splits(self, X, y_encoded, rng, split_params):
-        if not isinstance(self.cv, Integral):
-            splitter = check_cv(self.cv, y_encoded, classifier=True)
-            return list(splitter.split(X, y_encoded, **split_params))
-        counts = np.bincount(y_encoded)
-        rare = self.classes_[np.argmin(counts)]
-        if counts.min() < 2:
-            raise ValueError(
-                f"Class {rare!r} has a single sample: it cannot be predicted out of "
-                "fold, so its label cannot be checked. Remove it or merge it with "
-                "another class."
-            )
-        n_splits = self.cv
-        if counts.min() < n_splits:
-            n_splits = int(counts.min())
-            warnings.warn(
-                f"cv={self.cv} folds, but class {rare!r} has only {counts.min()} "
-                f"samples; using {n_splits} folds so that every class is in every "
-                "fold. Pass a smaller cv to silence this, or collect more samples "
-                "of the rare class.",
-                UserWarning,
-                stacklevel=3,
-            )
-        splitter = StratifiedKFold(
-            n_splits, shuffle=True, random_state=rng.randint(2**31 - 1)
-        )
-        return list(splitter.split(X, y_encoded, **split_params))
-
-    def _estimate_noise(self, y_encoded, pred_proba, weights):
+    def _out_of_fold_proba(
+        self,
+        estimator,
+        X,
+        y_encoded,
+        splits,
+        weights,
+        *,
+        weight_params,
+        fit_params,
+        rng,
+    ):
+        """Out-of-fold probabilities of fold models fitted with ``weights``."""
         n_classes = self.classes_.shape[0]
-        noisy_prior = np.bincount(y_encoded, weights=weights, minlength=n_classes)
-        noisy_prior = noisy_prior / noisy_prior.sum()
-        if self.transition_matrix is not None:
-            T = check_transition_matrix(self.transition_matrix, n_classes)
-            if self.strategy in ("reweight", "relabel", "correct"):
-                _check_invertible(T)
-            joint = joint_from_transition(T, noisy_prior)
-        elif self.transition_method == "anchor":
-            T = anchor_transition_matrix(pred_proba)
-            joint = joint_from_transition(T, noisy_prior)
-        else:
-            joint = confident_joint(y_encoded, pred_proba, weights)
-            T = transition_from_joint(joint)[0]
-        self.transition_matrix_ = T
-        self.noise_joint_ = joint
-        self.class_prior_ = joint.sum(axis=0)
-        self.noise_rate_ = float(1.0 - np.trace(joint))
-        issues = flag_by_joint(y_encoded, pred_proba, joint, weights)
+        self._log(1, f"fitting {len(splits)} folds")
+        started = time.perf_counter()
+        scores, is_proba, fold_times = out_of_fold_scores(
+            estimator,
+            X,
+            y_encoded,
+            n_classes,
+            splits,
+            sample_weight=weights,
+            weight_params=weight_params,
+            seeds=rng.randint(2**31 - 1, size=len(splits)),
+            fit_params=fit_params,
+            n_jobs=self.n_jobs,
+            verbose=self.verbose,
+        )
+        self.fold_fit_times_.extend(fold_times)
+        self._log(
+            1, f"out-of-fold probabilities in {time.perf_counter() - started:.2f}s"
+        )
+        if is_proba:
+            proba = np.clip(scores, 0.0, None)
+            return proba / np.maximum(proba.sum(axis=1, keepdims=True), 1e-300)
+        if self.calibrator_ is None:
+            self.calibrator_ = ScoreCalibrator(n_classes).fit(
+                scores, y_encoded, weights
+            )
+        return self.calibrator_.predict_proba(scores)
+
+    def _known_transition_matrix(self, n_classes):
+        if self.transition_matrix is None:
+            return None
+        T = check_transition_matrix(self.transition_matrix, n_classes)
+        if self.strategy in ("reweight", "relabel", "correct"):
+            check_invertible(T)
+        return T
+
+    def _set_label_audit(self, y_encoded, clean_proba, issues, weights):
+        """Record the flags, quality scores and suggested labels of the samples."""
         issues, restored = keep_minimum_per_class(
-            issues, y_encoded, pred_proba, weights, _MIN_KEEP_PER_CLASS
+            issues, y_encoded, clean_proba, weights, _MIN_KEEP_PER_CLASS
         )
         if restored.size:
             warnings.warn(
@@ -422,21 +454,19 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "samples most like those classes were kept. Check these classes' "
                 "labels, or collect more samples of them.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         self.label_issues_ = issues
-        rows = np.arange(y_encoded.shape[0])
-        self.label_quality_ = pred_proba[rows, y_encoded]
-        clean = clean_posterior(pred_proba, T)
-        self.suggested_labels_ = self.classes_[np.argmax(clean, axis=1)]
+        self.label_quality_ = 1.0 - label_error_posterior(
+            y_encoded, clean_proba, self.transition_matrix_
+        )
+        self.suggested_labels_ = self.classes_[np.argmax(clean_proba, axis=1)]
 
-    def _choose_strategy(self):
-        if self.strategy == "none" or self.transition_matrix is not None:
+    def _choose_strategy(self, noise, known):
+        if self.strategy == "none" or known:
             return self.strategy
-        T = self.transition_matrix_
-        off_diagonal = T - np.diag(np.diag(T))
-        margin = np.min(np.diag(T) - off_diagonal.max(axis=1))
-        if margin < _DOMINANCE_MARGIN:
+        margin = noise.dominance_margin()
+        if margin <= 0:
             warnings.warn(
                 "The estimated transition matrix is not diagonally dominant "
                 f"(smallest margin {margin:.3f}): the label noise is not "
@@ -444,7 +474,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "Falling back to strategy='none' (the given labels). Pass a known "
                 "transition_matrix, or use a better-calibrated estimator.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
             return "none"
         return self.strategy
@@ -582,27 +612,4 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 splitter=check_cv(self.cv, classifier=True),
                 method_mapping=MethodMapping().add(caller="fit", callee="split"),
             )
-        )
-
-
-def _check_classifier(estimator):
-    if not is_classifier(estimator):
-        raise TypeError(
-            f"estimator must be a classifier, got {type(estimator).__name__}; "
-            "NoiseRobustClassifier needs class probabilities or decision values."
-        )
-    if not (
-        hasattr(estimator, "predict_proba") or hasattr(estimator, "decision_function")
-    ):
-        raise TypeError(
-            f"estimator {type(estimator).__name__} has neither predict_proba nor "
-            "decision_function, so its out-of-fold scores cannot be computed."
-        )
-
-
-def _check_invertible(transition_matrix):
-    if np.linalg.cond(transition_matrix) > 1e10:
-        raise ValueError(
-            "transition_matrix is singular (or nearly so): the clean posterior "
-            "cannot be recovered from it. Check that no two rows of T are equal."
         )

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._transition import confident_joint, joint_from_transition
+from ._noise_model import fit_noise_model
 from ._validation import (
     check_labels,
     check_pred_proba,
@@ -10,6 +10,7 @@ from ._validation import (
     check_weights,
 )
 
+_FLAG_METHODS = ("posterior", "confident_learning")
 _SCORES = ("self_confidence", "normalized_margin", "confidence_weighted_entropy")
 
 
@@ -68,6 +69,62 @@ def flag_by_joint(y_encoded, pred_proba, joint, sample_weight):
     return issues
 
 
+def label_error_posterior(y_encoded, clean_proba, transition_matrix):
+    """Probability that each given label is wrong, given x and the label.
+
+    By Bayes' rule ``P(true = k | x, given = j)`` is proportional to
+    ``P(true = k | x) * T[k, j]``; the label is wrong with probability
+    ``1 - P(true = j | x, given = j)``.
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    clean_proba : ndarray of shape (n_samples, n_classes)
+        Clean posterior ``P(true = k | x)``.
+    transition_matrix : ndarray of shape (n_classes, n_classes)
+        ``T[i, j] = P(given j | true i)``.
+
+    Returns
+    -------
+    error_proba : ndarray of shape (n_samples,)
+    """
+    rows = np.arange(y_encoded.shape[0])
+    joint = clean_proba * transition_matrix[:, y_encoded].T
+    evidence = joint.sum(axis=1)
+    right = np.divide(
+        joint[rows, y_encoded], evidence, out=np.ones_like(evidence), where=evidence > 0
+    )
+    return 1.0 - right
+
+
+def flag_by_posterior(y_encoded, pred_proba, clean_proba, transition_matrix):
+    """Flag the labels that are more likely wrong than right.
+
+    A sample is flagged when :func:`label_error_posterior` exceeds 1/2 and
+    its most probable class under ``pred_proba`` is not its given label (so
+    a sample the model agrees with is never flagged).
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    pred_proba : ndarray of shape (n_samples, n_classes)
+        Out-of-fold predicted probabilities.
+    clean_proba : ndarray of shape (n_samples, n_classes)
+        Clean posterior ``P(true = k | x)``.
+    transition_matrix : ndarray of shape (n_classes, n_classes)
+        ``T[i, j] = P(given j | true i)``.
+
+    Returns
+    -------
+    issues : ndarray of shape (n_samples,), dtype=bool
+    """
+    disagree = pred_proba.argmax(axis=1) != y_encoded
+    error = label_error_posterior(y_encoded, clean_proba, transition_matrix)
+    return disagree & (error > 0.5)
+
+
 def keep_minimum_per_class(issues, y_encoded, pred_proba, sample_weight, min_keep):
     """Unflag samples so that every given class keeps at least ``min_keep`` weight.
 
@@ -118,14 +175,21 @@ def find_label_issues(
     classes=None,
     transition_matrix=None,
     sample_weight=None,
+    method="posterior",
     min_keep_per_class=1,
 ):
-    """Flag the samples whose given label is probably wrong (Confident Learning).
+    """Flag the samples whose given label is probably wrong.
 
-    The noise joint ``Q[k, j] = P(given k, true j)`` is estimated with the
-    confident joint (or derived from a known ``transition_matrix``); then for
-    every pair of classes about ``n * Q[k, j]`` samples labelled k are flagged,
-    chosen among those predicted as j by the largest margin ``p_j - p_k``.
+    The noise model comes from the confident joint (Confident Learning), or
+    from a known ``transition_matrix``. Then, with ``method="posterior"``, a
+    sample is flagged when its label is more likely wrong than right by
+    Bayes' rule, ``P(true = k | x, given) ~ P(true = k | x) T[k, given]``,
+    with the clean posterior obtained by mapping ``pred_proba`` back through
+    T. With ``method="confident_learning"``, about ``n * Q[k, j]`` samples
+    labelled k are flagged for every other class j, those predicted as j
+    with the largest margin ``p_j - p_k`` (Northcutt et al., 2021); it
+    follows the estimated counts, but misses clear errors when the counts are
+    small.
 
     Parameters
     ----------
@@ -140,6 +204,8 @@ def find_label_issues(
         A known ``T[i, j] = P(given j | true i)``. ``None`` estimates it.
     sample_weight : array-like of shape (n_samples,), default=None
         Sample weights; a sample of integer weight w counts as w copies.
+    method : {"posterior", "confident_learning"}, default="posterior"
+        The flagging rule (see above).
     min_keep_per_class : float, default=1
         Weight of samples that stays unflagged in every given class.
 
@@ -152,7 +218,7 @@ def find_label_issues(
     See Also
     --------
     label_quality_scores : A continuous score per sample, to rank them.
-    estimate_transition_matrix : The noise model behind the counts.
+    estimate_transition_matrix : The noise model behind the flags.
 
     References
     ----------
@@ -172,15 +238,17 @@ def find_label_issues(
     y_encoded, classes = check_labels(y, classes)
     pred_proba = check_pred_proba(pred_proba, y_encoded.shape[0], classes.shape[0])
     weights = check_weights(sample_weight, y_encoded.shape[0])
-    if transition_matrix is None:
-        joint = confident_joint(y_encoded, pred_proba, weights)
-    else:
-        T = check_transition_matrix(transition_matrix, classes.shape[0])
-        noisy_prior = np.bincount(
-            y_encoded, weights=weights, minlength=classes.shape[0]
+    if method not in _FLAG_METHODS:
+        raise ValueError(f"method must be one of {_FLAG_METHODS}, got {method!r}.")
+    if transition_matrix is not None:
+        transition_matrix = check_transition_matrix(transition_matrix, classes.shape[0])
+    noise = fit_noise_model(y_encoded, pred_proba, weights, transition_matrix)
+    if method == "posterior":
+        issues = flag_by_posterior(
+            y_encoded, pred_proba, noise.clean_proba, noise.transition_matrix
         )
-        joint = joint_from_transition(T, noisy_prior / noisy_prior.sum())
-    issues = flag_by_joint(y_encoded, pred_proba, joint, weights)
+    else:
+        issues = flag_by_joint(y_encoded, pred_proba, noise.joint, weights)
     return keep_minimum_per_class(
         issues, y_encoded, pred_proba, weights, min_keep_per_class
     )[0]

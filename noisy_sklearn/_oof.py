@@ -2,15 +2,68 @@
 
 import time
 import warnings
+from numbers import Integral
 
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import logsumexp
 from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_method_params, has_fit_parameter
+
+
+def make_splits(cv, X, y_encoded, classes, seed, split_params):
+    """The (train, test) index pairs of the out-of-fold predictions.
+
+    An int ``cv`` gives shuffled stratified folds; when a class has fewer
+    samples than folds, fewer folds are used (with a warning), so that every
+    class is in every training fold.
+
+    Parameters
+    ----------
+    cv : int, cross-validation generator or iterable
+        As in :class:`NoiseRobustClassifier`.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data (for splitters that look at it).
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    classes : ndarray of shape (n_classes,)
+        Class labels, to name a rare class in messages.
+    seed : int
+        Seed of the shuffled folds.
+    split_params : dict
+        Routed metadata for ``split`` (e.g. ``groups``).
+
+    Returns
+    -------
+    splits : list of (ndarray, ndarray)
+    """
+    if not isinstance(cv, Integral):
+        splitter = check_cv(cv, y_encoded, classifier=True)
+        return list(splitter.split(X, y_encoded, **split_params))
+    counts = np.bincount(y_encoded)
+    rare = classes[np.argmin(counts)]
+    if counts.min() < 2:
+        raise ValueError(
+            f"Class {rare!r} has a single sample: it cannot be predicted out of "
+            "fold, so its label cannot be checked. Remove it or merge it with "
+            "another class."
+        )
+    n_splits = cv
+    if counts.min() < n_splits:
+        n_splits = int(counts.min())
+        warnings.warn(
+            f"cv={cv} folds, but class {rare!r} has only {counts.min()} samples; "
+            f"using {n_splits} folds so that every class is in every fold. Pass a "
+            "smaller cv to silence this, or collect more samples of the rare class.",
+            UserWarning,
+            stacklevel=4,
+        )
+    splitter = StratifiedKFold(n_splits, shuffle=True, random_state=seed)
+    return list(splitter.split(X, y_encoded, **split_params))
 
 
 def weight_parameters(estimator):

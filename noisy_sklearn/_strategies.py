@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._posterior import clean_posterior
-
 STRATEGIES = ("prune", "reweight", "relabel", "correct", "none")
 
 
@@ -32,7 +30,13 @@ class FitPlan:
 
 
 def plan_final_fit(
-    strategy, y_encoded, pred_proba, transition_matrix, issues, sample_weight
+    strategy,
+    y_encoded,
+    pred_proba,
+    clean_proba,
+    transition_matrix,
+    issues,
+    sample_weight,
 ):
     """Labels and weights of the final fit for a strategy.
 
@@ -44,6 +48,8 @@ def plan_final_fit(
         Given labels encoded as ``0..K-1``.
     pred_proba : ndarray of shape (n_samples, n_classes)
         Out-of-fold noisy posteriors.
+    clean_proba : ndarray of shape (n_samples, n_classes)
+        Clean posteriors of the same samples.
     transition_matrix : ndarray of shape (n_classes, n_classes)
         ``T[i, j] = P(given j | true i)``.
     issues : ndarray of shape (n_samples,), dtype=bool
@@ -63,7 +69,7 @@ def plan_final_fit(
             prune_weights(y_encoded, transition_matrix, issues, sample_weight),
         )
     if strategy == "reweight":
-        beta = importance_weights(y_encoded, pred_proba, transition_matrix)
+        beta = importance_weights(y_encoded, pred_proba, clean_proba, transition_matrix)
         return FitPlan(y_encoded, _rescale(sample_weight * beta, sample_weight))
     if strategy == "relabel":
         return FitPlan(
@@ -105,11 +111,12 @@ def prune_weights(y_encoded, transition_matrix, issues, sample_weight):
     return _rescale(kept / keep_rate[y_encoded], kept)
 
 
-def importance_weights(y_encoded, pred_proba, transition_matrix):
+def importance_weights(y_encoded, pred_proba, clean_proba, transition_matrix):
     """Importance weights ``beta = P(true = given | x) / P(given | x)``.
 
-    The clean posterior comes from :func:`clean_posterior` (a KL fit on the
-    simplex, never an explicit inverse of T). ``beta`` is capped at
+    The clean posterior is typically :func:`clean_posterior` of the noisy one
+    (a KL fit on the simplex, never an explicit inverse of T). ``beta`` is
+    capped at
     ``1 / T[k, k]``, its largest value when the noisy posterior is exactly
     ``p @ T`` (Liu & Tao, 2016).
 
@@ -119,6 +126,8 @@ def importance_weights(y_encoded, pred_proba, transition_matrix):
         Given labels encoded as ``0..K-1``.
     pred_proba : ndarray of shape (n_samples, n_classes)
         Out-of-fold noisy posteriors.
+    clean_proba : ndarray of shape (n_samples, n_classes)
+        Clean posteriors of the same samples.
     transition_matrix : ndarray of shape (n_classes, n_classes)
         ``T[i, j] = P(given j | true i)``.
 
@@ -127,13 +136,13 @@ def importance_weights(y_encoded, pred_proba, transition_matrix):
     beta : ndarray of shape (n_samples,)
     """
     rows = np.arange(y_encoded.shape[0])
-    clean = clean_posterior(pred_proba, transition_matrix)
+    clean = clean_proba
     noisy_own = np.maximum(pred_proba[rows, y_encoded], 1e-12)
     cap = 1.0 / np.clip(np.diag(transition_matrix), 1e-3, 1.0)
     return np.clip(clean[rows, y_encoded] / noisy_own, 0.0, cap[y_encoded])
 
 
-def relabel(y_encoded, pred_proba, transition_matrix, issues):
+def relabel(y_encoded, clean_proba, transition_matrix, issues):
     """Replace flagged labels by the most likely true class given x and the label.
 
     ``argmax_k P(true = k | x) * T[k, given]``: the clean posterior weighed by
@@ -143,8 +152,8 @@ def relabel(y_encoded, pred_proba, transition_matrix, issues):
     ----------
     y_encoded : ndarray of shape (n_samples,)
         Given labels encoded as ``0..K-1``.
-    pred_proba : ndarray of shape (n_samples, n_classes)
-        Out-of-fold noisy posteriors.
+    clean_proba : ndarray of shape (n_samples, n_classes)
+        Clean posteriors ``P(true = k | x)``.
     transition_matrix : ndarray of shape (n_classes, n_classes)
         ``T[i, j] = P(given j | true i)``.
     issues : ndarray of shape (n_samples,), dtype=bool
@@ -158,7 +167,7 @@ def relabel(y_encoded, pred_proba, transition_matrix, issues):
     relabelled = y_encoded.copy()
     flagged = np.flatnonzero(issues)
     if flagged.size:
-        clean = clean_posterior(pred_proba[flagged], transition_matrix)
+        clean = clean_proba[flagged]
         likelihood = transition_matrix[:, y_encoded[flagged]].T
         relabelled[flagged] = np.argmax(clean * likelihood, axis=1)
     return relabelled

@@ -8,6 +8,7 @@ any computation can fail obscurely deep inside.
 import numbers
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _check_sample_weight, column_or_1d
 
@@ -178,3 +179,28 @@ def check_weights(sample_weight, n_samples):
     if np.any(sample_weight < 0):
         raise ValueError("sample_weight must be non-negative.")
     return sample_weight
+
+
+def check_classifier(estimator):
+    """Raise a TypeError unless ``estimator`` is a classifier with scores."""
+    if not is_classifier(estimator):
+        raise TypeError(
+            f"estimator must be a classifier, got {type(estimator).__name__}; "
+            "NoiseRobustClassifier needs class probabilities or decision values."
+        )
+    if not (
+        hasattr(estimator, "predict_proba") or hasattr(estimator, "decision_function")
+    ):
+        raise TypeError(
+            f"estimator {type(estimator).__name__} has neither predict_proba nor "
+            "decision_function, so its out-of-fold scores cannot be computed."
+        )
+
+
+def check_invertible(transition_matrix):
+    """Raise a ValueError for a singular (or nearly singular) T."""
+    if np.linalg.cond(transition_matrix) > 1e10:
+        raise ValueError(
+            "transition_matrix is singular (or nearly so): the clean posterior "
+            "cannot be recovered from it. Check that no two rows of T are equal."
+        )

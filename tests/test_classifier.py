@@ -285,6 +285,9 @@ class _FailsOnFit(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         raise RuntimeError("inner model exploded")
 
+    def predict_proba(self, X):  # pragma: no cover - fit never succeeds
+        raise NotImplementedError
+
 
 def test_an_estimator_that_fails_reports_its_own_error(small_problem):
     X, _, y_noisy = small_problem

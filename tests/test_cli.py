@@ -39,8 +39,8 @@ def test_audit_writes_suspicious_rows_and_t(table_file, tmp_path, capsys):
     ]
     assert issues["label_quality"].is_monotonic_increasing
     found = wrong & set(issues.index)
-    assert len(found) >= 0.7 * len(wrong)
-    assert len(found) >= 0.7 * len(issues)
+    assert len(found) >= 0.5 * len(wrong)
+    assert len(found) >= 0.8 * len(issues)
     assert np.all(issues["suggested_label"] != issues["given_label"])
     T = pd.read_csv(tmp_path / "issues_transition_matrix.csv", index_col=0)
     assert T.shape == (3, 3)

@@ -1,0 +1,88 @@
+"""The noise model fitted from out-of-fold probabilities: T, the joint, priors."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._posterior import clean_posterior
+from ._transition import (
+    anchor_transition_matrix,
+    confident_joint,
+    joint_from_transition,
+    transition_from_joint,
+)
+
+
+@dataclass
+class NoiseModel:
+    """What the noise estimate consists of.
+
+    Attributes
+    ----------
+    transition_matrix : ndarray of shape (n_classes, n_classes)
+        ``T[i, j] = P(given j | true i)``.
+    joint : ndarray of shape (n_classes, n_classes)
+        ``P(given k, true j)``: rows given, columns true.
+    clean_proba : ndarray of shape (n_samples, n_classes)
+        Clean posterior of each sample, ``pred_proba`` mapped back through T.
+    """
+
+    transition_matrix: np.ndarray
+    joint: np.ndarray
+    clean_proba: np.ndarray
+
+    @property
+    def class_prior(self):
+        """Prior of the true classes (column sums of the joint)."""
+        return self.joint.sum(axis=0)
+
+    @property
+    def noise_rate(self):
+        """Fraction of wrong labels, ``1 - trace(joint)``."""
+        return float(1.0 - np.trace(self.joint))
+
+    def dominance_margin(self):
+        """Smallest ``T[i, i] - max_{j != i} T[i, j]``; <= 0 is unidentifiable."""
+        T = self.transition_matrix
+        off_diagonal = T - np.diag(np.diag(T))
+        return float(np.min(np.diag(T) - off_diagonal.max(axis=1)))
+
+
+def fit_noise_model(
+    y_encoded,
+    pred_proba,
+    sample_weight,
+    transition_matrix=None,
+    method="confident_joint",
+):
+    """Estimate (or take) T and derive the joint and the clean posteriors.
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    pred_proba : ndarray of shape (n_samples, n_classes)
+        Out-of-fold predicted probabilities of the given labels.
+    sample_weight : ndarray of shape (n_samples,)
+        Non-negative weights.
+    transition_matrix : ndarray of shape (n_classes, n_classes), default=None
+        A known, validated T; ``None`` estimates it.
+    method : {"confident_joint", "anchor"}, default="confident_joint"
+        Estimator of T when it is not known.
+
+    Returns
+    -------
+    noise : NoiseModel
+    """
+    n_classes = pred_proba.shape[1]
+    noisy_prior = np.bincount(y_encoded, weights=sample_weight, minlength=n_classes)
+    noisy_prior = noisy_prior / noisy_prior.sum()
+    if transition_matrix is None and method == "confident_joint":
+        joint = confident_joint(y_encoded, pred_proba, sample_weight)
+        T = transition_from_joint(joint)[0]
+    else:
+        T = transition_matrix
+        if T is None:
+            T = anchor_transition_matrix(pred_proba)
+        joint = joint_from_transition(T, noisy_prior)
+    return NoiseModel(T, joint, clean_posterior(pred_proba, T))
