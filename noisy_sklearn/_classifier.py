@@ -332,15 +332,23 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             f"{y_encoded.shape[0]} samples "
             f"({int(self.label_issues_.sum())} flagged as label issues)",
         )
-        self.estimator_ = fit_weighted(
-            clone(estimator),
-            X,
-            plan.y_encoded,
-            plan.sample_weight,
-            weight_params=weight_params,
-            seed=rng.randint(2**31 - 1),
-            fit_params=estimator_params,
-        )
+        try:
+            self.estimator_ = fit_weighted(
+                clone(estimator),
+                X,
+                plan.y_encoded,
+                plan.sample_weight,
+                weight_params=weight_params,
+                seed=rng.randint(2**31 - 1),
+                fit_params=estimator_params,
+            )
+        except Exception as exc:
+            exc.add_note(
+                f"Raised by {type(estimator).__name__} in the final fit of "
+                f"NoiseRobustClassifier (strategy {self.strategy_!r}, "
+                f"{int(np.count_nonzero(plan.sample_weight))} samples kept)."
+            )
+            raise
         return self
 
     def _check_X(self, X, *, reset):

@@ -151,16 +151,26 @@ def _fit_fold(
     """Fit a clone on one training fold and score its test fold (runs in a worker)."""
     started = time.perf_counter()
     params = _check_method_params(X, params=fit_params, indices=train)
-    estimator = fit_weighted(
-        clone(estimator),
-        _safe_indexing(X, train),
-        y[train],
-        sample_weight[train],
-        weight_params=weight_params,
-        seed=seed,
-        fit_params=params,
-    )
-    scores = method_output(estimator, _safe_indexing(X, test))
+    try:
+        estimator = fit_weighted(
+            clone(estimator),
+            _safe_indexing(X, train),
+            y[train],
+            sample_weight[train],
+            weight_params=weight_params,
+            seed=seed,
+            fit_params=params,
+        )
+        scores = method_output(estimator, _safe_indexing(X, test))
+    except Exception as exc:
+        # Keep the estimator's own exception (its type is part of its API), and
+        # say where it happened.
+        exc.add_note(
+            f"Raised by {type(estimator).__name__} on cross-validation fold "
+            f"{fold + 1} ({len(train)} training samples of "
+            f"{np.unique(y[train]).shape[0]} classes) inside NoiseRobustClassifier."
+        )
+        raise
     elapsed = time.perf_counter() - started
     if verbose > 1:
         print(
