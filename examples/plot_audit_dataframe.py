@@ -8,10 +8,9 @@ table look wrong. :class:`~noisy_sklearn.NoiseRobustClassifier` answers with
 three per-row attributes, aligned with the rows it was fitted on:
 
 - ``label_issues_``: whether the row is flagged as probably mislabelled;
-- ``label_quality_``: the out-of-fold probability of the given label (lower
+- ``label_quality_``: the probability that the given label is right (lower
   is more suspicious), for ranking;
-- ``suggested_labels_``: the most likely true label given the features and
-  the given label.
+- ``suggested_labels_``: the most likely true label from the features.
 
 This example audits the iris data as a :class:`pandas.DataFrame` with a
 string label column, some of whose labels were deliberately corrupted.

@@ -86,9 +86,9 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     estimator : classifier, default=None
         The classifier to make robust; cloned, never modified. ``None`` means
         ``make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))``.
-        A classifier without ``predict_proba`` gets probabilities by a
-        multinomial logistic (Platt) scaling of its out-of-fold
-        ``decision_function``.
+        A classifier without ``predict_proba`` gets probabilities by
+        temperature scaling of its ``decision_function``, fitted on the
+        out-of-fold decision values.
     strategy : {"prune", "reweight", "relabel", "correct", "none"}, \
             default="prune"
         - ``"prune"``: drop the flagged samples and refit, the kept samples of
