@@ -555,7 +555,8 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         X = self._check_predict_input(X)
         if self.strategy_ == "correct":
-            return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+            proba = clean_posterior(self._noisy_proba(X), self.transition_matrix_)
+            return self.classes_[np.argmax(proba, axis=1)]
         return self.classes_[np.asarray(self.estimator_.predict(X), dtype=np.intp)]
 
     @available_if(_estimator_has("decision_function"))
@@ -578,8 +579,9 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         X = self._check_predict_input(X)
         n_classes = self.classes_.shape[0]
         if self.strategy_ == "correct":
+            proba = clean_posterior(self._noisy_proba(X), self.transition_matrix_)
             with np.errstate(divide="ignore"):
-                scores = np.log(self.predict_proba(X))
+                scores = np.log(proba)
         else:
             scores = self.estimator_.decision_function(X)
             if n_classes == 2:
