@@ -48,6 +48,7 @@ from ._oof import (
 from ._posterior import clean_posterior
 from ._strategies import STRATEGIES, plan_final_fit, prune_weights
 from ._validation import (
+    as_python_scalar,
     check_classifier,
     check_invertible,
     check_labels,
@@ -257,14 +258,16 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if classes.shape[0] < 2:
             raise ValueError(
                 "NoiseRobustClassifier needs samples of at least 2 classes; "
-                f"y has only one class: {classes[0]!r}."
+                f"y has only one class: {as_python_scalar(classes[0])!r}."
             )
-        self.classes_ = classes
         n_classes = classes.shape[0]
-        weights = check_weights(sample_weight, y_encoded.shape[0])
+        # The known T and the estimator are checked before any fold is fitted.
+        known_T = self._known_transition_matrix(n_classes)
         rng = check_random_state(self.random_state)
         estimator = self._seeded_clone(rng)
         check_classifier(estimator)
+        weights = check_weights(sample_weight, y_encoded.shape[0])
+        self.classes_ = classes
         estimator_params, split_params = self._route(sample_weight, fit_params)
         splits = make_splits(
             self.cv, X, y_encoded, self.classes_, rng.randint(2**31 - 1), split_params
@@ -284,7 +287,6 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.fold_fit_times_ = []
         pred_proba = oof(weights)
         self.oof_pred_proba_ = pred_proba
-        known_T = self._known_transition_matrix(n_classes)
         noise = fit_noise_model(
             y_encoded, pred_proba, weights, known_T, self.transition_method
         )
@@ -462,7 +464,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "samples most like those classes were kept. Check these classes' "
                 "labels, or collect more samples of them.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         self.label_issues_ = issues
         self.label_quality_ = 1.0 - label_error_posterior(
@@ -482,7 +484,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "Falling back to strategy='none' (the given labels). Pass a known "
                 "transition_matrix, or use a better-calibrated estimator.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
             return "none"
         return self.strategy

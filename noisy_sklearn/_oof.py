@@ -14,6 +14,8 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_method_params, has_fit_parameter
 
+from ._validation import as_python_scalar
+
 
 def make_splits(cv, X, y_encoded, classes, seed, split_params):
     """The (train, test) index pairs of the out-of-fold predictions.
@@ -45,7 +47,7 @@ def make_splits(cv, X, y_encoded, classes, seed, split_params):
         splitter = check_cv(cv, y_encoded, classifier=True)
         return list(splitter.split(X, y_encoded, **split_params))
     counts = np.bincount(y_encoded)
-    rare = classes[np.argmin(counts)]
+    rare = as_python_scalar(classes[np.argmin(counts)])
     if counts.min() < 2:
         raise ValueError(
             f"Class {rare!r} has a single sample: it cannot be predicted out of "
@@ -297,7 +299,7 @@ def out_of_fold_scores(
             "probabilities are unreliable. Use fewer folds (cv) or collect more "
             "samples of the rare classes.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=5,
         )
     if not is_proba:
         # A class unseen by a fold model gets the lowest score of that row.

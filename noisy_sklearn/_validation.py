@@ -6,6 +6,7 @@ any computation can fail obscurely deep inside.
 """
 
 import numbers
+import sys
 
 import numpy as np
 from sklearn.base import is_classifier
@@ -16,6 +17,11 @@ from sklearn.utils.validation import _check_sample_weight, column_or_1d
 # Loose enough for float32 model outputs, tight enough to catch unnormalised
 # scores passed by mistake.
 ROW_SUM_ATOL = 1e-3
+
+
+def as_python_scalar(value):
+    """A numpy scalar as the plain Python value, for readable messages."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def check_labels(y, classes=None, *, name="y"):
@@ -44,7 +50,7 @@ def check_labels(y, classes=None, *, name="y"):
         raise ValueError(
             f"{name} contains NaN or infinity; every sample needs a label."
         )
-    if y.dtype == object and any(v is None or v != v for v in y):  # None or NaN
+    if y.dtype == object and _has_missing(y):
         raise ValueError(f"{name} contains missing values; every sample needs a label.")
     target_type = type_of_target(y, input_name=name)
     if target_type not in ("binary", "multiclass"):
@@ -67,6 +73,18 @@ def check_labels(y, classes=None, *, name="y"):
         examples = np.unique(y[unseen])[:5].tolist()
         raise ValueError(f"{name} contains labels not in classes: {examples}.")
     return y_encoded.astype(np.intp, copy=False), classes
+
+
+def _has_missing(labels):
+    """Whether an object array holds None, NaN or pandas.NA.
+
+    pandas.NA needs an identity test (``NA != NA`` is NA, which has no truth
+    value); it can only be there if pandas is already imported.
+    """
+    pandas_na = getattr(sys.modules.get("pandas"), "NA", None)
+    return any(
+        label is None or label is pandas_na or label != label for label in labels
+    )
 
 
 def check_pred_proba(pred_proba, n_samples=None, n_classes=None):
@@ -104,7 +122,8 @@ def check_pred_proba(pred_proba, n_samples=None, n_classes=None):
     if n_classes is not None and pred_proba.shape[1] != n_classes:
         raise ValueError(
             f"pred_proba has {pred_proba.shape[1]} columns but there are "
-            f"{n_classes} classes; columns must follow the class order."
+            f"{n_classes} classes; columns must follow the class order (pass "
+            "classes= when y lacks some of the classes)."
         )
     if pred_proba.shape[1] < 2:
         raise ValueError("pred_proba needs at least 2 columns (classes).")
@@ -137,7 +156,15 @@ def check_transition_matrix(transition_matrix, n_classes=None):
     transition_matrix : ndarray of shape (n_classes, n_classes)
         A float copy.
     """
-    T = np.array(transition_matrix, dtype=np.float64, copy=True)
+    T = np.array(transition_matrix, copy=True)
+    try:
+        if T.dtype.kind in "USV":  # numpy would parse "0.5" as a number
+            raise TypeError
+        T = T.astype(np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"transition_matrix must be numeric, got an array of dtype {T.dtype}."
+        ) from None
     if T.ndim != 2 or T.shape[0] != T.shape[1]:
         raise ValueError(
             f"transition_matrix must be a square 2-D array, got shape {T.shape}."

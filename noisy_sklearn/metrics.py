@@ -9,7 +9,12 @@ matrix is the clean one pushed through T, which can be undone.
 import numpy as np
 
 from ._posterior import clean_posterior
-from ._validation import check_labels, check_transition_matrix, check_weights
+from ._validation import (
+    check_invertible,
+    check_labels,
+    check_transition_matrix,
+    check_weights,
+)
 
 
 def clean_confusion_matrix(
@@ -29,7 +34,8 @@ def clean_confusion_matrix(
     y_pred : array-like of shape (n_samples,)
         Predicted labels of the same samples.
     transition_matrix : array-like of shape (n_classes, n_classes)
-        ``T[i, j] = P(given j | true i)`` in ``classes`` order.
+        ``T[i, j] = P(given j | true i)`` in ``classes`` order; a singular T
+        is rejected, since the clean confusion is then not determined.
     classes : array-like of shape (n_classes,), default=None
         Class order; ``None`` means the sorted union of both label arrays.
     sample_weight : array-like of shape (n_samples,), default=None
@@ -51,6 +57,10 @@ def clean_confusion_matrix(
            [0. , 0.5]])
     """
     if classes is None:
+        # Validate both label arrays first: missing values must be named, not
+        # fail inside the sort of np.union1d.
+        check_labels(y_noisy, name="y_noisy")
+        check_labels(y_pred, name="y_pred")
         classes = np.union1d(np.asarray(y_noisy), np.asarray(y_pred))
     noisy_encoded, classes = check_labels(y_noisy, classes, name="y_noisy")
     pred_encoded, _ = check_labels(y_pred, classes, name="y_pred")
@@ -61,6 +71,7 @@ def clean_confusion_matrix(
         )
     n_classes = classes.shape[0]
     T = check_transition_matrix(transition_matrix, n_classes)
+    check_invertible(T)
     weights = check_weights(sample_weight, noisy_encoded.shape[0])
     noisy_confusion = np.bincount(
         pred_encoded * n_classes + noisy_encoded,

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
@@ -39,3 +41,16 @@ def small_problem():
     flip = rng.rand(y.shape[0]) < 0.2
     y_noisy = np.where(flip, (y + 1) % 3, y)
     return X, y, y_noisy
+
+
+def record_user_warnings(call):
+    """Run ``call()``; return its result and the UserWarnings it emitted.
+
+    Unlike ``pytest.warns`` (which sets every filter to "always"), this keeps
+    the suite's other filters, so a DeprecationWarning or FutureWarning raised
+    in noisy_sklearn code still fails the test.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        result = call()
+    return result, [w for w in caught if issubclass(w.category, UserWarning)]

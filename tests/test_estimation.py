@@ -131,17 +131,3 @@ def test_clean_posterior_stays_on_the_simplex_for_a_singular_t():
     out = clean_posterior(np.array([[0.9, 0.1], [0.2, 0.8]]), T)
     assert np.all(out >= 0)
     np.testing.assert_allclose(out.sum(axis=1), 1.0)
-
-
-@pytest.mark.parametrize(
-    "proba, match",
-    [
-        ([[0.5, 0.5], [np.nan, 1.0]], "NaN"),
-        ([[0.5, 0.6], [0.5, 0.5]], "sum to 1"),
-        ([[0.5, 0.3, 0.2], [0.5, 0.3, 0.2]], "columns"),
-        ([[1.5, -0.5], [0.5, 0.5]], r"\[0, 1\]"),
-    ],
-)
-def test_bad_probabilities_are_named(proba, match):
-    with pytest.raises(ValueError, match=match):
-        estimate_transition_matrix([0, 1], proba)
