@@ -475,11 +475,11 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _choose_strategy(self, noise, known):
         if self.strategy == "none" or known:
             return self.strategy
-        margin = noise.dominance_margin()
-        if margin <= 0:
+        problem = noise.identifiability_problem()
+        if problem is not None:
             warnings.warn(
-                "The estimated transition matrix is not diagonally dominant "
-                f"(smallest margin {margin:.3f}): the label noise is not "
+                f"The estimated transition matrix is not usable: {problem} "
+                "(classes numbered in classes_ order). The label noise is not "
                 "identifiable from these data, so acting on it could do harm. "
                 "Falling back to strategy='none' (the given labels). Pass a known "
                 "transition_matrix, or use a better-calibrated estimator.",

@@ -41,11 +41,43 @@ class NoiseModel:
         """Fraction of wrong labels, ``1 - trace(joint)``."""
         return float(1.0 - np.trace(self.joint))
 
-    def dominance_margin(self):
-        """Smallest ``T[i, i] - max_{j != i} T[i, j]``; <= 0 is unidentifiable."""
+    def identifiability_problem(self):
+        """Why acting on T could do harm, or ``None`` when it looks usable.
+
+        Two checks, both measured on the accuracy benchmark:
+
+        - every given label i must be more likely to come from true class i
+          than from any other (``T[i, i] > T[j, i]``, column dominance);
+          otherwise the labels no longer say which class is which;
+        - no true class may keep less than half as much of its label as it
+          gives to another class (``T[i, i] >= max_j T[i, j] / 2``): an
+          estimate that most of a class is mislabelled is far more often a
+          failure of the estimate (a rare class the model cannot separate)
+          than the truth.
+
+        Returns
+        -------
+        problem : str or None
+        """
         T = self.transition_matrix
-        off_diagonal = T - np.diag(np.diag(T))
-        return float(np.min(np.diag(T) - off_diagonal.max(axis=1)))
+        diagonal = np.diag(T)
+        off_diagonal = T - np.diag(diagonal)
+        column_margin = diagonal - off_diagonal.max(axis=0)
+        if np.min(column_margin) <= 0:
+            i = int(np.argmin(column_margin))
+            return (
+                f"given label #{i} is as likely to come from another true class as "
+                f"from its own (T[{i}, {i}] = {diagonal[i]:.3f} against "
+                f"{off_diagonal[:, i].max():.3f})"
+            )
+        row_ratio = diagonal / np.maximum(off_diagonal.max(axis=1), 1e-12)
+        if np.min(row_ratio) < 0.5:
+            i = int(np.argmin(row_ratio))
+            return (
+                f"true class #{i} would keep only {diagonal[i]:.1%} of its label "
+                f"while giving {off_diagonal[i].max():.1%} to another class"
+            )
+        return None
 
 
 def fit_noise_model(

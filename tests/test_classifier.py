@@ -204,7 +204,7 @@ def test_unidentifiable_noise_falls_back_to_the_given_labels():
     rng = np.random.RandomState(0)
     X = rng.randn(400, 3)
     y = rng.randint(0, 2, 400)  # labels carry no signal: T cannot be identified
-    with pytest.warns(UserWarning, match="not diagonally dominant"):
+    with pytest.warns(UserWarning, match="not identifiable"):
         clf = NoiseRobustClassifier(LogisticRegression(), random_state=0).fit(X, y)
     assert clf.strategy_ == "none"
     assert np.all(clf.sample_weight_ == 1)
