@@ -43,6 +43,7 @@ from ._oof import (
     make_splits,
     method_output,
     out_of_fold_scores,
+    warn_if_rows_leak,
     weight_parameters,
 )
 from ._posterior import clean_posterior
@@ -268,6 +269,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_classifier(estimator)
         weights = check_weights(sample_weight, y_encoded.shape[0])
         self.classes_ = classes
+        warn_if_rows_leak(X, self.cv)
         estimator_params, split_params = self._route(sample_weight, fit_params)
         splits = make_splits(
             self.cv, X, y_encoded, self.classes_, rng.randint(2**31 - 1), split_params

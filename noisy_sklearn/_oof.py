@@ -68,6 +68,52 @@ def make_splits(cv, X, y_encoded, classes, seed, split_params):
     return list(splitter.split(X, y_encoded, **split_params))
 
 
+def duplicated_fraction(X):
+    """Fraction of the rows of a dense numeric array that repeat an earlier row.
+
+    Parameters
+    ----------
+    X : object
+        Training data; anything but a numeric ndarray gives 0.
+
+    Returns
+    -------
+    fraction : float
+    """
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or X.dtype.kind not in "fiub":
+        return 0.0
+    # One random projection per row: equal rows get equal values, and distinct
+    # rows collide with probability zero. Far cheaper than comparing rows.
+    # Rows with missing values are counted as distinct (no copy of X is made).
+    direction = np.random.RandomState(0).standard_normal(X.shape[1])
+    projection = X @ direction
+    missing = np.isnan(projection)
+    distinct = np.unique(projection[~missing]).shape[0] + np.count_nonzero(missing)
+    return 1.0 - distinct / max(X.shape[0], 1)
+
+
+def warn_if_rows_leak(X, cv):
+    """Warn when copies of rows would land in different folds.
+
+    A copy of a training row in another fold lets a flexible model recall the
+    row's label, so the out-of-fold probabilities memorise the noise and T
+    looks like the identity.
+    """
+    if not isinstance(cv, Integral):
+        return  # the user chose the folds (e.g. GroupKFold), so trust them
+    fraction = duplicated_fraction(X)
+    if fraction > 0.05:
+        warnings.warn(
+            f"{fraction:.0%} of the rows of X repeat another row. Copies that land "
+            "in different folds leak their labels into the out-of-fold "
+            "probabilities, which then hide the label noise. Put the copies of a "
+            "row in the same fold: cv=GroupKFold(...) with groups identifying "
+            "identical rows (metadata routing), or remove the duplicates.",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def weight_parameters(estimator):
     """Names of the fit parameters that take sample weights (possibly none).
 

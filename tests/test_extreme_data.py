@@ -161,12 +161,6 @@ def test_duplicated_rows_fit(repeated_rows):
     assert_trusted_or_warned(clf, warned, true_rate, atol=0.05)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="copies of a row land in other folds, so a flexible model's "
-    "out-of-fold probabilities memorise its label: T = identity, "
-    "noise_rate_ = 0 against 0.29, and no warning",
-)
 def test_duplicated_rows_that_leak_across_folds_are_warned_about(repeated_rows):
     X, y_noisy, _, true_rate = repeated_rows(10)
     clf, warned = record_user_warnings(
@@ -253,3 +247,13 @@ def test_warnings_point_at_the_line_that_called_fit(fit, message):
     matching = [w for w in warned if message in str(w.message)]
     assert matching
     assert all(w.filename == __file__ for w in matching), [w.filename for w in matching]
+
+
+def test_duplicated_fraction_counts_copies_and_never_merges_missing_rows():
+    from noisy_sklearn._oof import duplicated_fraction
+
+    X = np.repeat(np.arange(12.0).reshape(4, 3), 5, axis=0)
+    assert duplicated_fraction(X) == pytest.approx(0.8)
+    X[:5, 0] = np.nan  # five copies with a missing value: counted as distinct
+    assert duplicated_fraction(X) == pytest.approx(0.6)
+    assert duplicated_fraction([[1, 2], [1, 2]]) == 0.0  # not an array: not checked
