@@ -77,3 +77,15 @@ def test_audit_rejects_free_text_features(tmp_path, capsys):
     ).to_csv(path, index=False)
     assert main(["audit", str(path), "--target", "y"]) == 2
     assert "--drop 'note'" in capsys.readouterr().err
+
+
+def test_audit_reads_parquet(table_file, tmp_path):
+    pytest.importorskip("pyarrow")
+    path, _ = table_file
+    parquet = tmp_path / "animals.parquet"
+    pd.read_csv(path).to_parquet(parquet)
+    assert (
+        main(["audit", str(parquet), "--target", "species", "--model", "forest"]) == 0
+    )
+    issues = pd.read_csv(tmp_path / "animals_label_issues.csv", index_col=0)
+    assert {"given_label", "suggested_label", "label_quality"} <= set(issues.columns)
