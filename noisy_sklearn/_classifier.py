@@ -43,6 +43,7 @@ from ._oof import (
     make_splits,
     method_output,
     out_of_fold_scores,
+    seeded_clone,
     warn_if_rows_leak,
     weight_parameters,
 )
@@ -265,7 +266,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # The known T and the estimator are checked before any fold is fitted.
         known_T = self._known_transition_matrix(n_classes)
         rng = check_random_state(self.random_state)
-        estimator = self._seeded_clone(rng)
+        estimator = seeded_clone(self._base_estimator(), rng, self.random_state)
         check_classifier(estimator)
         weights = check_weights(sample_weight, y_encoded.shape[0])
         self.classes_ = classes
@@ -374,19 +375,6 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         )
         _check_n_features(self, X_checked, reset=reset)
         return X if hasattr(X, "columns") else X_checked
-
-    def _seeded_clone(self, rng):
-        """Clone the estimator; fill its unset random states when we are seeded."""
-        estimator = clone(self._base_estimator())
-        if self.random_state is None:
-            return estimator
-        seeds = {
-            name: int(rng.randint(2**31 - 1))
-            for name, value in sorted(estimator.get_params(deep=True).items())
-            if (name == "random_state" or name.endswith("__random_state"))
-            and value is None
-        }
-        return estimator.set_params(**seeds)
 
     def _route(self, sample_weight, fit_params):
         """Split the fit parameters between the estimator and the splitter."""
@@ -590,9 +578,7 @@ class NoiseRobustClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             scores = self.estimator_.decision_function(X)
             if n_classes == 2:
                 return scores
-            scores = align_columns(scores, self.estimator_.classes_, n_classes, np.nan)
-            lowest = np.nanmin(scores, axis=1, keepdims=True) - 1.0
-            scores = np.where(np.isnan(scores), lowest, scores)
+            scores = align_columns(scores, self.estimator_.classes_, n_classes, None)
         return scores[:, 1] - scores[:, 0] if n_classes == 2 else scores
 
     def __sklearn_tags__(self):

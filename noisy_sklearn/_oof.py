@@ -114,6 +114,33 @@ def warn_if_rows_leak(X, cv):
         )
 
 
+def seeded_clone(estimator, rng, random_state):
+    """Clone ``estimator``; when ``random_state`` is set, seed its unset random states.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The user's estimator (never modified).
+    rng : numpy.random.RandomState
+        Draws the seeds.
+    random_state : int, RandomState instance or None
+        The meta-estimator's parameter; ``None`` leaves the clone as it is.
+
+    Returns
+    -------
+    estimator : estimator instance
+    """
+    estimator = clone(estimator)
+    if random_state is None:
+        return estimator
+    seeds = {
+        name: int(rng.randint(2**31 - 1))
+        for name, value in sorted(estimator.get_params(deep=True).items())
+        if (name == "random_state" or name.endswith("__random_state")) and value is None
+    }
+    return estimator.set_params(**seeds)
+
+
 def weight_parameters(estimator):
     """Names of the fit parameters that take sample weights (possibly none).
 
@@ -246,8 +273,10 @@ def align_columns(scores, fold_classes, n_classes, fill):
         Encoded classes the fold model saw (a subset of ``0..K-1``).
     n_classes : int
         Number of classes K of the full data.
-    fill : float
-        Value for classes the fold model never saw.
+    fill : float or None
+        Value for classes the fold model never saw; ``None`` puts them one
+        below the row's lowest score (for decision values, whose scale is the
+        model's own).
 
     Returns
     -------
@@ -259,7 +288,10 @@ def align_columns(scores, fold_classes, n_classes, fill):
         scores = np.column_stack([-scores, scores]) / 2.0
         if fold_classes.shape[0] != 2:
             fold_classes = fold_classes[-2:]
-    aligned = np.full((scores.shape[0], n_classes), fill, dtype=np.float64)
+    if fill is None:
+        fill = scores.min(axis=1, keepdims=True) - 1.0
+    aligned = np.empty((scores.shape[0], n_classes), dtype=np.float64)
+    aligned[:] = fill
     aligned[:, np.asarray(fold_classes, dtype=np.intp)] = scores
     return aligned
 
@@ -336,7 +368,7 @@ def out_of_fold_scores(
     missing = set()
     for (fold_scores, fold_classes, _), (_, test) in zip(results, splits, strict=True):
         missing.update(set(range(n_classes)) - set(fold_classes.tolist()))
-        fill = 0.0 if is_proba else np.nan
+        fill = 0.0 if is_proba else None
         scores[test] = align_columns(fold_scores, fold_classes, n_classes, fill)
     if missing:
         warnings.warn(
@@ -347,10 +379,6 @@ def out_of_fold_scores(
             UserWarning,
             stacklevel=5,
         )
-    if not is_proba:
-        # A class unseen by a fold model gets the lowest score of that row.
-        lowest = np.nanmin(scores, axis=1, keepdims=True) - 1.0
-        scores = np.where(np.isnan(scores), lowest, scores)
     unscored = np.isnan(scores).any(axis=1)
     if np.any(unscored):
         raise ValueError(
