@@ -1,6 +1,7 @@
 """The noise model fitted from out-of-fold probabilities: T, the joint, priors."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -23,13 +24,22 @@ class NoiseModel:
         ``T[i, j] = P(given j | true i)``.
     joint : ndarray of shape (n_classes, n_classes)
         ``P(given k, true j)``: rows given, columns true.
-    clean_proba : ndarray of shape (n_samples, n_classes)
-        Clean posterior of each sample, ``pred_proba`` mapped back through T.
+    pred_proba : ndarray of shape (n_samples, n_classes)
+        The out-of-fold noisy posteriors the model was fitted on.
     """
 
     transition_matrix: np.ndarray
     joint: np.ndarray
-    clean_proba: np.ndarray
+    pred_proba: np.ndarray
+
+    @cached_property
+    def clean_proba(self):
+        """Clean posterior of each sample, ``pred_proba`` mapped back through T.
+
+        Computed on first use only: the count-based flag rule never needs it,
+        and it is the costliest step of the estimate.
+        """
+        return clean_posterior(self.pred_proba, self.transition_matrix)
 
     @property
     def class_prior(self):
@@ -117,4 +127,4 @@ def fit_noise_model(
         if T is None:
             T = anchor_transition_matrix(pred_proba)
         joint = joint_from_transition(T, noisy_prior)
-    return NoiseModel(T, joint, clean_posterior(pred_proba, T))
+    return NoiseModel(T, joint, pred_proba)
