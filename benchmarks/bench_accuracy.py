@@ -28,18 +28,12 @@ Usage::
 
 import argparse
 import json
-import os
-import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import joblib
-import numpy as np
-import sklearn
 
-import noisy_sklearn
 from noisy_sklearn import NoiseRobustClassifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -62,47 +56,7 @@ from _accuracy_tasks import (  # noqa: E402
     run_task,
     task_cost,
 )
-
-
-def _git_revision():
-    """Commit of the repository, ``+dirty`` if noisy_sklearn/ has local edits."""
-    repo = Path(__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        status = subprocess.run(
-            ["git", "-C", str(repo), "status", "--porcelain", "noisy_sklearn"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return commit + ("+dirty" if status else "")
-
-
-def _versions():
-    versions = {
-        "git": _git_revision(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scikit-learn": sklearn.__version__,
-        "joblib": joblib.__version__,
-        "noisy_sklearn": noisy_sklearn.__version__,
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-    }
-    try:
-        import cleanlab
-
-        versions["cleanlab"] = cleanlab.__version__
-    except ImportError:
-        versions["cleanlab"] = None
-    return versions
+from _common import versions as library_versions  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -225,7 +179,7 @@ def main(argv=None):
         f"n_jobs={args.n_jobs}",
         flush=True,
     )
-    versions = _versions()
+    versions = library_versions()
     print(f"noisy_sklearn at {versions['git']}", flush=True)
     started = time.perf_counter()
     runs = []

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ._noise_model import fit_noise_model
+from ._posterior import clean_posterior
 from ._validation import (
     check_labels,
     check_pred_proba,
@@ -12,6 +13,10 @@ from ._validation import (
 
 _FLAG_METHODS = ("posterior", "confident_learning")
 _SCORES = ("self_confidence", "normalized_margin", "confidence_weighted_entropy")
+# Posterior flags: a loose first solve for every disagreeing sample, then an
+# exact one for those whose error probability lands this close to 1/2.
+_COARSE_TOL = 1e-4
+_REFINE_BAND = 0.1
 
 
 def flag_by_joint(y_encoded, pred_proba, joint, sample_weight):
@@ -90,12 +95,13 @@ def label_error_posterior(y_encoded, clean_proba, transition_matrix):
     error_proba : ndarray of shape (n_samples,)
     """
     rows = np.arange(y_encoded.shape[0])
-    joint = clean_proba * transition_matrix[:, y_encoded].T
-    evidence = joint.sum(axis=1)
+    # P(given = y | x) = (p @ T)[y]: one matrix product, no n x K gather of T.
+    evidence = (clean_proba @ transition_matrix)[rows, y_encoded]
+    right_joint = clean_proba[rows, y_encoded] * transition_matrix[y_encoded, y_encoded]
     right = np.divide(
-        joint[rows, y_encoded], evidence, out=np.ones_like(evidence), where=evidence > 0
+        right_joint, evidence, out=np.ones_like(evidence), where=evidence > 0
     )
-    return 1.0 - right
+    return 1.0 - np.clip(right, 0.0, 1.0)
 
 
 def flag_by_posterior(y_encoded, pred_proba, clean_proba, transition_matrix):
@@ -123,6 +129,41 @@ def flag_by_posterior(y_encoded, pred_proba, clean_proba, transition_matrix):
     disagree = pred_proba.argmax(axis=1) != y_encoded
     error = label_error_posterior(y_encoded, clean_proba, transition_matrix)
     return disagree & (error > 0.5)
+
+
+def flag_disagreements_by_posterior(y_encoded, pred_proba, transition_matrix):
+    """:func:`flag_by_posterior` without the clean posterior of every sample.
+
+    Only samples whose most probable class is not their label can be
+    flagged, so only their clean posteriors are computed: first to a loose
+    tolerance, then exactly for those whose error probability is within
+    0.1 of 1/2. The flags are those of :func:`flag_by_posterior` with exact
+    posteriors, but for samples within the solver's tolerance of 1/2.
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    pred_proba : ndarray of shape (n_samples, n_classes)
+        Out-of-fold predicted probabilities.
+    transition_matrix : ndarray of shape (n_classes, n_classes)
+        ``T[i, j] = P(given j | true i)``.
+
+    Returns
+    -------
+    issues : ndarray of shape (n_samples,), dtype=bool
+    """
+    issues = np.zeros(y_encoded.shape[0], dtype=bool)
+    candidates = np.flatnonzero(pred_proba.argmax(axis=1) != y_encoded)
+    noisy, given = pred_proba[candidates], y_encoded[candidates]
+    clean = clean_posterior(noisy, transition_matrix, tol=_COARSE_TOL)
+    error = label_error_posterior(given, clean, transition_matrix)
+    near = np.flatnonzero(np.abs(error - 0.5) < _REFINE_BAND)
+    if near.size:
+        clean = clean_posterior(noisy[near], transition_matrix)
+        error[near] = label_error_posterior(given[near], clean, transition_matrix)
+    issues[candidates] = error > 0.5
+    return issues
 
 
 def keep_minimum_per_class(issues, y_encoded, pred_proba, sample_weight, min_keep):
@@ -244,8 +285,8 @@ def find_label_issues(
         transition_matrix = check_transition_matrix(transition_matrix, classes.shape[0])
     noise = fit_noise_model(y_encoded, pred_proba, weights, transition_matrix)
     if method == "posterior":
-        issues = flag_by_posterior(
-            y_encoded, pred_proba, noise.clean_proba, noise.transition_matrix
+        issues = flag_disagreements_by_posterior(
+            y_encoded, pred_proba, noise.transition_matrix
         )
     else:
         issues = flag_by_joint(y_encoded, pred_proba, noise.joint, weights)

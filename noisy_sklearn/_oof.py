@@ -2,6 +2,7 @@
 
 import time
 import warnings
+from functools import partial
 from numbers import Integral
 
 import numpy as np
@@ -222,6 +223,7 @@ def _fit_fold(
     verbose,
     weight_params,
     seed,
+    keep_estimator,
 ):
     """Fit a clone on one training fold and score its test fold (runs in a worker)."""
     started = time.perf_counter()
@@ -252,7 +254,7 @@ def _fit_fold(
             f"[NoiseRobustClassifier] fold {fold + 1}: fitted on {len(train)} "
             f"samples in {elapsed:.2f}s"
         )
-    return scores, estimator.classes_, elapsed
+    return scores, estimator.classes_, elapsed, estimator if keep_estimator else None
 
 
 def method_output(estimator, X):
@@ -309,6 +311,7 @@ def out_of_fold_scores(
     fit_params,
     n_jobs,
     verbose,
+    keep_estimators=False,
 ):
     """Out-of-fold ``predict_proba`` (or ``decision_function``) for every sample.
 
@@ -336,6 +339,8 @@ def out_of_fold_scores(
         Number of joblib workers; the backend is the caller's.
     verbose : int
         Verbosity.
+    keep_estimators : bool, default=False
+        Whether to return the fitted fold models.
 
     Returns
     -------
@@ -345,6 +350,8 @@ def out_of_fold_scores(
         Whether ``scores`` are probabilities.
     fold_times : list of float
         Seconds spent fitting and predicting in each fold.
+    estimators : list
+        The fold models when ``keep_estimators``, else empty.
     """
     jobs = (
         delayed(_fit_fold)(
@@ -359,17 +366,28 @@ def out_of_fold_scores(
             verbose,
             weight_params,
             seed,
+            keep_estimators,
         )
         for fold, ((train, test), seed) in enumerate(zip(splits, seeds, strict=True))
     )
-    results = Parallel(n_jobs=n_jobs, verbose=max(verbose - 1, 0))(jobs)
+    # A generator: each fold's scores are written in place as they arrive,
+    # instead of holding every fold's output and the assembled array at once.
+    results = Parallel(
+        n_jobs=n_jobs, verbose=max(verbose - 1, 0), return_as="generator"
+    )(jobs)
     is_proba = hasattr(estimator, "predict_proba")
     scores = np.full((y_encoded.shape[0], n_classes), np.nan)
     missing = set()
-    for (fold_scores, fold_classes, _), (_, test) in zip(results, splits, strict=True):
+    fold_times, estimators = [], []
+    for (fold_scores, fold_classes, elapsed, fitted), (_, test) in zip(
+        results, splits, strict=True
+    ):
         missing.update(set(range(n_classes)) - set(fold_classes.tolist()))
         fill = 0.0 if is_proba else None
         scores[test] = align_columns(fold_scores, fold_classes, n_classes, fill)
+        fold_times.append(elapsed)
+        if keep_estimators:
+            estimators.append(fitted)
     if missing:
         warnings.warn(
             f"{len(missing)} class(es) were missing from at least one training fold, "
@@ -386,7 +404,7 @@ def out_of_fold_scores(
             "the splitter must put each sample in exactly one test fold (a "
             "partition, such as KFold or GroupKFold)."
         )
-    return scores, is_proba, [elapsed for _, _, elapsed in results]
+    return scores, is_proba, fold_times, estimators
 
 
 class ScoreCalibrator:
@@ -457,3 +475,63 @@ class ScoreCalibrator:
         if scores.ndim == 1:
             return np.column_stack([-scores, scores]) / 2.0
         return scores
+
+
+class FoldEnsemble:
+    """The fold models, averaged, standing in for a final model.
+
+    Outputs are aligned to the classes ``0..K-1`` (a fold model that never
+    saw a class gives it probability 0, or a decision value below its
+    lowest) and averaged over the folds. ``predict_proba`` and
+    ``decision_function`` exist when the fold models have them.
+
+    Parameters
+    ----------
+    estimators : list of fitted classifiers
+        One per fold, trained on encoded labels.
+    n_classes : int
+        Number of classes K.
+    """
+
+    def __init__(self, estimators, n_classes):
+        self.estimators = estimators
+        self.n_classes = n_classes
+        self.classes_ = np.arange(n_classes)
+
+    def _average(self, method, X):
+        fill = 0.0 if method == "predict_proba" else None
+        total = 0.0
+        for model in self.estimators:
+            output = getattr(model, method)(X)
+            total = total + align_columns(output, model.classes_, self.n_classes, fill)
+        return total / len(self.estimators)
+
+    def _require(self, method):
+        if not hasattr(self.estimators[0], method):
+            raise AttributeError(
+                f"The fold models ({type(self.estimators[0]).__name__}) have no "
+                f"{method}."
+            )
+
+    @property
+    def predict_proba(self):
+        """Averaged class probabilities, shape (n_samples, n_classes)."""
+        self._require("predict_proba")
+        return partial(self._average, "predict_proba")
+
+    @property
+    def decision_function(self):
+        """Averaged decision values; 1-D (second class) for two classes."""
+        self._require("decision_function")
+
+        def decision_function(X):
+            scores = self._average("decision_function", X)
+            return scores[:, 1] - scores[:, 0] if self.n_classes == 2 else scores
+
+        return decision_function
+
+    def predict(self, X):
+        """Encoded class with the highest averaged output."""
+        if hasattr(self.estimators[0], "predict_proba"):
+            return np.argmax(self._average("predict_proba", X), axis=1)
+        return np.argmax(self._average("decision_function", X), axis=1)

@@ -2,20 +2,24 @@
 
 import numpy as np
 
-_CHUNK_ROWS = 1 << 15
+# Entries (rows x classes) solved at once: the solver's dozen temporaries
+# stay ~2 MB each at any n and K.
+_CHUNK_ENTRIES = 1 << 18
 # Beyond this condition number T is treated as singular: no inverse is tried.
 _MAX_CONDITION = 1e8
+_TINY = np.finfo(np.float64).tiny
 
 
 def clean_posterior(noisy_proba, transition_matrix, *, max_iter=500, tol=1e-8):
     """Clean class posterior ``p`` with ``noisy_proba ~ p @ T``, on the simplex.
 
-    Solves ``min_p KL(noisy_proba || p @ T)`` over probability vectors. Rows
-    whose exact inverse ``noisy_proba @ inv(T)`` is a probability vector take
-    it (the KL is then zero). The others, and every row when T is
-    ill-conditioned, are fitted by the EM (multiplicative) update ``p_i <-
-    p_i * sum_j T[i, j] q_j / (p @ T)_j``, which stays on the simplex, so a
-    near-singular T cannot blow up the result.
+    Solves ``min_p KL(noisy_proba || p @ T)`` over probability vectors: the
+    maximum-likelihood mixture weights of the rows of T. Rows whose exact
+    inverse ``noisy_proba @ inv(T)`` is a probability vector take it (the KL
+    is then zero). The others, and every row when T is ill-conditioned, are
+    fitted by the EM (multiplicative) update ``p_i <- p_i * sum_j T[i, j]
+    q_j / (p @ T)_j``, which stays on the simplex, so a near-singular T
+    cannot blow up the result.
 
     Parameters
     ----------
@@ -26,7 +30,8 @@ def clean_posterior(noisy_proba, transition_matrix, *, max_iter=500, tol=1e-8):
     max_iter : int, default=500
         Maximum number of EM updates.
     tol : float, default=1e-8
-        A row stops when none of its probabilities moves by more than ``tol``.
+        A row stops when none of its probabilities moves by more than ``tol``
+        in an update.
 
     Returns
     -------
@@ -38,16 +43,20 @@ def clean_posterior(noisy_proba, transition_matrix, *, max_iter=500, tol=1e-8):
     T = np.asarray(transition_matrix, dtype=np.float64)
     inverse = np.linalg.inv(T) if np.linalg.cond(T) < _MAX_CONDITION else None
     out = np.empty_like(noisy_proba)
-    for start in range(0, noisy_proba.shape[0], _CHUNK_ROWS):
-        block = noisy_proba[start : start + _CHUNK_ROWS]
-        out[start : start + _CHUNK_ROWS] = _solve_block(
-            block, T, inverse, max_iter, tol
-        )
+    chunk = max(1, _CHUNK_ENTRIES // max(noisy_proba.shape[1], 1))
+    for start in range(0, noisy_proba.shape[0], chunk):
+        block = noisy_proba[start : start + chunk]
+        out[start : start + chunk] = _solve_block(block, T, inverse, max_iter, tol)
     return out
 
 
+def _em_step(p, q, T):
+    """One EM update of the mixture weights ``p`` (rows on the simplex)."""
+    p = p * ((q / np.maximum(p @ T, _TINY)) @ T.T)
+    return p / p.sum(axis=1, keepdims=True)
+
+
 def _solve_block(q, T, inverse, max_iter, tol):
-    tiny = np.finfo(np.float64).tiny
     if inverse is None:
         p = np.clip(q, 1e-6, None)
         active = np.arange(q.shape[0])
@@ -65,9 +74,7 @@ def _solve_block(q, T, inverse, max_iter, tol):
         if active.size == 0:
             break
         p_active = p[active]
-        ratio = q[active] / np.maximum(p_active @ T, tiny)
-        p_new = p_active * (ratio @ T.T)
-        p_new /= p_new.sum(axis=1, keepdims=True)
+        p_new = _em_step(p_active, q[active], T)
         moving = np.max(np.abs(p_new - p_active), axis=1) >= tol
         p[active] = p_new
         active = active[moving]

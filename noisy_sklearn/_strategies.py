@@ -48,8 +48,10 @@ def plan_final_fit(
         Given labels encoded as ``0..K-1``.
     pred_proba : ndarray of shape (n_samples, n_classes)
         Out-of-fold noisy posteriors.
-    clean_proba : ndarray of shape (n_samples, n_classes)
-        Clean posteriors of the same samples.
+    clean_proba : callable
+        Returns the clean posteriors of the same samples, an ndarray of shape
+        (n_samples, n_classes); called only by the strategies that use them
+        (solving them is the costly step).
     transition_matrix : ndarray of shape (n_classes, n_classes)
         ``T[i, j] = P(given j | true i)``.
     issues : ndarray of shape (n_samples,), dtype=bool
@@ -69,11 +71,14 @@ def plan_final_fit(
             prune_weights(y_encoded, transition_matrix, issues, sample_weight),
         )
     if strategy == "reweight":
-        beta = importance_weights(y_encoded, pred_proba, clean_proba, transition_matrix)
+        beta = importance_weights(
+            y_encoded, pred_proba, clean_proba(), transition_matrix
+        )
         return FitPlan(y_encoded, _rescale(sample_weight * beta, sample_weight))
     if strategy == "relabel":
         return FitPlan(
-            relabel(y_encoded, pred_proba, transition_matrix, issues), sample_weight
+            relabel(y_encoded, clean_proba(), transition_matrix, issues),
+            sample_weight,
         )
     raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}.")
 

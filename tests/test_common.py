@@ -49,6 +49,8 @@ ESTIMATORS = [
     NoiseRobustClassifier(GaussianNB()),
     NoiseRobustClassifier(make_pipeline(StandardScaler(), LogisticRegression())),
     NoiseRobustClassifier(LinearSVC()),
+    NoiseRobustClassifier(LogisticRegression(), strategy="correct", ensemble=True),
+    NoiseRobustClassifier(LinearSVC(), strategy="none", ensemble=True),
 ]
 
 

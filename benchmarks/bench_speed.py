@@ -1,0 +1,279 @@
+"""Speed benchmark: what NoiseRobustClassifier costs on top of its model fits.
+
+Four measurements, written to ``results/speed.{json,md}``:
+
+1. **Fit time** of ``NoiseRobustClassifier(model)`` (default strategy, 5
+   folds, ``n_jobs=1``) on synthetic data (20 features, 20 % symmetric label
+   noise) of growing size and number of classes, split into the time inside
+   the model's own ``fit`` / ``predict_proba`` calls and everything else
+   (our overhead: validation, fold indexing, estimation, flagging, weights).
+   ``CleanLearning`` (cleanlab) gets the same model, data and number of
+   folds, in the same run, when it is installed.
+2. **Parallel folds**: the same fit with ``n_jobs=1`` and ``n_jobs=2`` (the
+   final fit, identical in both, is taken out of the ratio).
+3. **Peak memory** of a default fit (``tracemalloc``: every numpy
+   allocation), against the size of X.
+4. **Array functions** on one core at n = 1M, K = 100 with synthetic
+   probabilities, and cleanlab's counterparts.
+
+Usage::
+
+    python benchmarks/bench_speed.py [--quick] [--no-cleanlab]
+                                     [--output-dir benchmarks/results]
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import versions as library_versions  # noqa: E402
+from _speed_tasks import (  # noqa: E402
+    CV,
+    N_FEATURES,
+    make_data,
+    make_model,
+    peak_memory,
+    synthetic_proba,
+    time_fit,
+    time_functions,
+)
+
+# (model, n_samples, n_classes). 100 classes only at 10k rows: a one-vs-rest
+# SGD or a boosting model with 100 trees per iteration takes minutes per fit
+# beyond that; the array functions are measured at 1M x 100 instead.
+FULL_FITS = [
+    *[("sgd", n, k) for n in (10_000, 100_000, 1_000_000) for k in (2, 10)],
+    ("sgd", 10_000, 100),
+    *[("hgb", n, k) for n in (10_000, 100_000) for k in (2, 10)],
+    ("hgb", 10_000, 100),
+]
+QUICK_FITS = [("sgd", 10_000, 2), ("sgd", 10_000, 10), ("hgb", 10_000, 2)]
+
+
+def _cleanlab_available():
+    try:
+        import cleanlab  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def fit_section(workloads, with_cleanlab):
+    """Fit times of every workload, ours and CleanLearning's."""
+    rows = []
+    for model, n_samples, n_classes in workloads:
+        X, y = make_data(n_samples, n_classes)
+        row = {"model": model, "n_samples": n_samples, "n_classes": n_classes}
+        row["ours"] = time_fit("noisy_sklearn", X, y, model)
+        if with_cleanlab:
+            row["cleanlearning"] = time_fit("cleanlearning", X, y, model)
+        rows.append(row)
+        ours = row["ours"]
+        message = (
+            f"{model} n={n_samples} K={n_classes}: total {ours['total']:.2f}s, "
+            f"model {ours['inner_fit'] + ours['inner_predict']:.2f}s, overhead "
+            f"{ours['overhead']:.3f}s ({100 * ours['overhead'] / ours['total']:.1f}%)"
+        )
+        if with_cleanlab:
+            message += f"; CleanLearning {row['cleanlearning']['total']:.2f}s"
+        print(message, flush=True)
+    return rows
+
+
+def parallel_section(n_samples, n_classes):
+    """Fold-phase speed-up of n_jobs=2 over n_jobs=1 (SGD, single-threaded)."""
+    X, y = make_data(n_samples, n_classes)
+    result = {"model": "sgd", "n_samples": n_samples, "n_classes": n_classes}
+    for n_jobs in (1, 2):
+        timing = time_fit("noisy_sklearn", X, y, "sgd", n_jobs=n_jobs)
+        result[f"n_jobs={n_jobs}"] = timing
+        result[f"folds_n_jobs={n_jobs}"] = timing["total"] - timing["final_fit"]
+    result["speedup"] = result["folds_n_jobs=1"] / result["folds_n_jobs=2"]
+    print(f"parallel folds: x{result['speedup']:.2f} with n_jobs=2", flush=True)
+    return result
+
+
+def memory_section(n_samples, n_classes):
+    """Peak traced memory of a default fit, relative to X."""
+    X, y = make_data(n_samples, n_classes)
+    peak = peak_memory(X, y, "sgd")
+    result = {
+        "model": "sgd",
+        "n_samples": n_samples,
+        "n_classes": n_classes,
+        "X_bytes": int(X.nbytes),
+        "peak_bytes": int(peak),
+        "ratio": peak / X.nbytes,
+    }
+    print(
+        f"peak memory: {peak / 2**20:.0f} MiB = {result['ratio']:.2f} x X", flush=True
+    )
+    return result
+
+
+def functions_section(n_samples, n_classes, with_cleanlab):
+    """Seconds of the array-level functions on synthetic probabilities."""
+    y, proba = synthetic_proba(n_samples, n_classes)
+    timings = time_functions(y, proba, with_cleanlab)
+    for name, seconds in timings.items():
+        print(f"{name}: {seconds:.2f}s", flush=True)
+    return {"n_samples": n_samples, "n_classes": n_classes, "seconds": timings}
+
+
+def _pct(part, whole):
+    return f"{100 * part / whole:.1f}%"
+
+
+def write_markdown(result, path):
+    """Render the results as the markdown page the docs include."""
+    lines = [
+        "# Speed",
+        "",
+        f"Command: `{result['command']}` — {result['elapsed_seconds']:.0f}s in all.",
+        "Versions: "
+        + ", ".join(f"{k} {v}" for k, v in result["versions"].items() if v),
+        "",
+        f"Synthetic data: {N_FEATURES} features, 20 % symmetric label noise; "
+        f"{CV} folds; default strategy; BLAS and OpenMP on one thread.",
+        "Models: " + "; ".join(f"`{k}` = `{v}`" for k, v in result["models"].items()),
+        "",
+        "## Fit time (n_jobs=1)",
+        "",
+        "model = time inside the model's own fit and predict_proba calls; "
+        "overhead = everything else.",
+        "",
+    ]
+    has_cl = any("cleanlearning" in row for row in result["fits"])
+    header = "| model | n | K | total s | model s | overhead s | overhead % |"
+    rule = "|---|---|---|---|---|---|---|"
+    if has_cl:
+        header += " CleanLearning s | its overhead s | ours / CleanLearning |"
+        rule += "---|---|---|"
+    lines += [header, rule]
+    for row in result["fits"]:
+        ours = row["ours"]
+        cells = [
+            row["model"],
+            f"{row['n_samples']:,}",
+            str(row["n_classes"]),
+            f"{ours['total']:.2f}",
+            f"{ours['inner_fit'] + ours['inner_predict']:.2f}",
+            f"{ours['overhead']:.3f}",
+            _pct(ours["overhead"], ours["total"]),
+        ]
+        if has_cl:
+            cl = row.get("cleanlearning")
+            cells += (
+                [
+                    f"{cl['total']:.2f}",
+                    f"{cl['overhead']:.3f}",
+                    f"{ours['total'] / cl['total']:.2f}",
+                ]
+                if cl
+                else ["-", "-", "-"]
+            )
+        lines.append("| " + " | ".join(cells) + " |")
+    par = result.get("parallel")
+    if par:
+        lines += [
+            "",
+            "## Parallel folds",
+            "",
+            f"SGD, n = {par['n_samples']:,}, K = {par['n_classes']}: fold phase "
+            f"{par['folds_n_jobs=1']:.2f}s with n_jobs=1, "
+            f"{par['folds_n_jobs=2']:.2f}s with n_jobs=2: "
+            f"**x{par['speedup']:.2f}** (cpu_count {os.cpu_count()}).",
+        ]
+    mem = result.get("memory")
+    if mem:
+        lines += [
+            "",
+            "## Peak memory",
+            "",
+            f"SGD, n = {mem['n_samples']:,}, K = {mem['n_classes']}: X is "
+            f"{mem['X_bytes'] / 2**20:.0f} MiB; the fit's peak traced memory "
+            f"beyond it is {mem['peak_bytes'] / 2**20:.0f} MiB = "
+            f"**{mem['ratio']:.2f} x X**.",
+        ]
+    funcs = result.get("functions")
+    if funcs:
+        lines += [
+            "",
+            "## Array functions (one core)",
+            "",
+            f"n = {funcs['n_samples']:,}, K = {funcs['n_classes']}, synthetic "
+            "probabilities (standard normal logits, +3 on the label).",
+            "",
+            "| function | seconds |",
+            "|---|---|",
+        ]
+        lines += [f"| `{k}` | {v:.2f} |" for k, v in funcs["seconds"].items()]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main(argv=None):
+    """Run the benchmark and write its JSON and markdown.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Command-line arguments; ``None`` reads ``sys.argv``.
+
+    Returns
+    -------
+    result : dict
+    """
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, seconds")
+    parser.add_argument("--no-cleanlab", action="store_true")
+    parser.add_argument(
+        "--sections",
+        default="fits,parallel,memory,functions",
+        help="comma-separated subset of fits,parallel,memory,functions",
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=Path(__file__).resolve().parent / "results",
+    )
+    args = parser.parse_args(argv)
+    sections = set(args.sections.split(","))
+    with_cleanlab = not args.no_cleanlab and _cleanlab_available()
+    started = time.perf_counter()
+    result = {
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "versions": library_versions(),
+        "models": {name: repr(make_model(name, 0)) for name in ("sgd", "hgb")},
+        "fits": [],
+    }
+    if "fits" in sections:
+        workloads = QUICK_FITS if args.quick else FULL_FITS
+        result["fits"] = fit_section(workloads, with_cleanlab)
+    if "parallel" in sections:
+        result["parallel"] = parallel_section(
+            *((20_000, 10) if args.quick else (100_000, 10))
+        )
+    if "memory" in sections:
+        result["memory"] = memory_section(
+            *((100_000, 10) if args.quick else (1_000_000, 10))
+        )
+    if "functions" in sections:
+        result["functions"] = functions_section(
+            *((100_000, 10) if args.quick else (1_000_000, 100)), with_cleanlab
+        )
+    result["elapsed_seconds"] = time.perf_counter() - started
+    out = args.output_dir
+    out.mkdir(parents=True, exist_ok=True)
+    stem = "speed_quick" if args.quick else "speed"
+    (out / f"{stem}.json").write_text(json.dumps(result, indent=1, default=float))
+    write_markdown(result, out / f"{stem}.md")
+    print((out / f"{stem}.md").read_text())
+    return result
+
+
+if __name__ == "__main__":
+    main()

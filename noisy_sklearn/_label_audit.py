@@ -1,0 +1,103 @@
+"""What the classifier learnt about each training label, and when it gives up."""
+
+import warnings
+
+import numpy as np
+
+from ._issues import keep_minimum_per_class, label_error_posterior
+
+# Minimum weight of every given class that pruning or relabelling leaves in place.
+MIN_KEEP_PER_CLASS = 2
+
+
+class LabelAudit:
+    """Given labels and their clean posterior, solved on first use.
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels, encoded.
+    noise : NoiseModel
+        Solves the clean posterior from the out-of-fold probabilities and T.
+    proba : ndarray of shape (n_samples, n_classes), default=None
+        The clean posterior when it is already known (out-of-fold
+        probabilities of fold models trained without the flagged samples).
+    """
+
+    def __init__(self, y_encoded, noise, proba=None):
+        self.y_encoded = y_encoded
+        self._noise = noise
+        self._proba = proba
+
+    def clean_proba(self):
+        """The clean posterior of the training samples."""
+        if self._proba is None:
+            self._proba = self._noise.clean_proba
+        return self._proba
+
+
+class LabelAuditMixin:
+    """The label audit of :class:`NoiseRobustClassifier`: flags, quality, fallback.
+
+    ``label_quality_`` and ``suggested_labels_`` need the clean posterior of
+    every training sample, an optimisation per row; they are computed when
+    first read rather than in every ``fit``.
+    """
+
+    def _set_label_audit(self, y_encoded, pred_proba, audit, issues, weights):
+        """Record the flags; the quality scores and suggested labels follow."""
+        issues, restored = keep_minimum_per_class(
+            issues, y_encoded, pred_proba, weights, MIN_KEEP_PER_CLASS
+        )
+        if restored.size:
+            warnings.warn(
+                f"Flagging would have left fewer than {MIN_KEEP_PER_CLASS} samples "
+                f"of class(es) {self.classes_[restored].tolist()}; the flagged "
+                "samples most like those classes were kept. Check these classes' "
+                "labels, or collect more samples of them.",
+                UserWarning,
+                stacklevel=4,
+            )
+        self.label_issues_ = issues
+        self._label_audit = audit
+
+    @property
+    def label_quality_(self):
+        """Probability that each given label is right (see the class docstring)."""
+        audit = self._fitted_audit("label_quality_")
+        return 1.0 - label_error_posterior(
+            audit.y_encoded, audit.clean_proba(), self.transition_matrix_
+        )
+
+    @property
+    def suggested_labels_(self):
+        """Most likely true label of each training sample (see the class docstring)."""
+        audit = self._fitted_audit("suggested_labels_")
+        return self.classes_[np.argmax(audit.clean_proba(), axis=1)]
+
+    def _fitted_audit(self, name):
+        # AttributeError (not NotFittedError) before fit, as for any attribute.
+        audit = self.__dict__.get("_label_audit")
+        if audit is None:
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r} "
+                "(it is set by fit)."
+            )
+        return audit
+
+    def _choose_strategy(self, noise, known):
+        if self.strategy == "none" or known:
+            return self.strategy
+        problem = noise.identifiability_problem()
+        if problem is not None:
+            warnings.warn(
+                f"The estimated transition matrix is not usable: {problem} "
+                "(classes numbered in classes_ order). The label noise is not "
+                "identifiable from these data, so acting on it could do harm. "
+                "Falling back to strategy='none' (the given labels). Pass a known "
+                "transition_matrix, or use a better-calibrated estimator.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return "none"
+        return self.strategy
