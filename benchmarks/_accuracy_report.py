@@ -163,8 +163,41 @@ def summarise(runs, methods):
         "cells": cells,
         "aggregate": {m: _aggregate(cells, m) for m in methods},
         **breakdowns,
+        "selection": _summarise_selection(runs),
         "errors": errors,
         "warnings": warning_counts,
+    }
+
+
+def _summarise_selection(runs):
+    """Choosing a strategy on noisy validation labels: plain vs noise-aware."""
+    picks = [r for r in runs if r["method"] == "selection"]
+    if not picks:
+        return None
+    by_cell = defaultdict(list)
+    for run in picks:
+        by_cell[tuple(run[k] for k in CELL_KEYS)].append(run)
+
+    def cell_mean(field):
+        return [_mean(r[field] for r in group) for group in by_cell.values()]
+
+    plain = np.array(cell_mean("holdout_by_accuracy"))
+    aware = np.array(cell_mean("holdout_by_noise_aware"))
+    return {
+        "n_runs": len(picks),
+        "n_cells": len(by_cell),
+        "mean_holdout": {
+            "baseline": float(np.mean(cell_mean("holdout_baseline"))),
+            "picked_by_accuracy": float(plain.mean()),
+            "picked_by_noise_aware": float(aware.mean()),
+            "best_possible": float(np.mean(cell_mean("holdout_best"))),
+        },
+        "cells_noise_aware_better": int(np.sum(aware > plain + 1e-9)),
+        "cells_accuracy_better": int(np.sum(plain > aware + 1e-9)),
+        "picks_by_accuracy": dict(Counter(r["picked_by_accuracy"] for r in picks)),
+        "picks_by_noise_aware": dict(
+            Counter(r["picked_by_noise_aware"] for r in picks)
+        ),
     }
 
 
@@ -360,6 +393,7 @@ def _markdown(summary):
                 for gap, c in losses
             ],
         )
+    lines += _selection_lines(summary.get("selection"))
     lines += ["", "## All cells (accuracy, mean over seeds)", ""]
     all_header = ["dataset", "noise", "model", "flip rate", *methods]
     lines += _table(
@@ -373,6 +407,39 @@ def _markdown(summary):
         lines += ["", "## Warnings (numbers replaced by #; runs per method)", ""]
         lines += [f"- {count} × {message}" for message, count in summary["warnings"]]
     return "\n".join(lines) + "\n"
+
+
+def _selection_lines(selection):
+    if not selection:
+        return []
+    held = selection["mean_holdout"]
+    return [
+        "",
+        "## Choosing a strategy from noisy validation labels",
+        "",
+        "Half of each test set gets labels corrupted by the training T; each "
+        "strategy (and the baseline) is scored there by plain accuracy and by "
+        "`noise_aware_accuracy_score` with the T estimated in training. The pick "
+        "is then scored on the other half, with clean labels "
+        f"({selection['n_runs']} runs, {selection['n_cells']} cells; means over "
+        "cells).",
+        "",
+        *_table(
+            ["chosen by", "clean accuracy of the pick"],
+            [
+                ["(baseline, no choice)", _fmt(held["baseline"])],
+                ["plain accuracy", _fmt(held["picked_by_accuracy"])],
+                ["noise-aware accuracy", _fmt(held["picked_by_noise_aware"])],
+                ["(best strategy in hindsight)", _fmt(held["best_possible"])],
+            ],
+        ),
+        "",
+        f"Cells where the noise-aware pick is better: "
+        f"{selection['cells_noise_aware_better']}; worse: "
+        f"{selection['cells_accuracy_better']}. Picks by plain accuracy: "
+        f"{selection['picks_by_accuracy']}; by noise-aware accuracy: "
+        f"{selection['picks_by_noise_aware']}.",
+    ]
 
 
 def write_markdown(summary, path):

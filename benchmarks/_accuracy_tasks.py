@@ -30,8 +30,16 @@ from noisy_sklearn import (
     make_noisy_labels,
     make_transition_matrix,
 )
+from noisy_sklearn.metrics import noise_aware_accuracy_score
 
 STRATEGIES = ("prune", "reweight", "relabel", "correct")
+# Methods beyond the strategies: their NoiseRobustClassifier parameters.
+METHOD_PARAMS = {
+    "baseline": {"strategy": "none"},
+    "default": {},
+    # The refit-saving option: predict with the fold models (no final fit).
+    "correct_ensemble": {"strategy": "correct", "ensemble": True},
+}
 TEST_SIZE = 0.3
 # (name, kind, noise rate) of the simulated noise on the training labels.
 NOISES = (
@@ -239,7 +247,7 @@ def _run_task(dataset, noise, model_name, seed, methods):
     base["n_train"] = int(y_train.shape[0])
     default_strategy = NoiseRobustClassifier().strategy
 
-    records = {}
+    records, fitted_models = {}, {}
     for method in methods:
         if method == "default" and default_strategy in records:
             # Same parameters and seed as that strategy's run: fit is identical.
@@ -247,6 +255,8 @@ def _run_task(dataset, noise, model_name, seed, methods):
                 **records[default_strategy],
                 "reused_from": default_strategy,
             }
+            if default_strategy in fitted_models:
+                fitted_models[method] = fitted_models[default_strategy]
             continue
         record = {**base}
         model = make_model(model_name, seed)
@@ -263,9 +273,7 @@ def _run_task(dataset, noise, model_name, seed, methods):
                 flags = fitted.label_issues_df["is_label_issue"].to_numpy()
                 record.update(_issue_counts(flags, flipped))
             else:
-                params = {} if method == "default" else {"strategy": method}
-                if method == "baseline":
-                    params = {"strategy": "none"}
+                params = METHOD_PARAMS.get(method, {"strategy": method})
                 fitted, seconds, messages = _timed_fit(
                     lambda m=model, p=params: _fit_robust(m, p, X_train, y_noisy, seed)
                 )
@@ -276,10 +284,60 @@ def _run_task(dataset, noise, model_name, seed, methods):
             record["accuracy"] = float(np.mean(fitted.predict(X_test) == y_test))
             record["fit_time"] = seconds
             record["warnings"] = messages
+            fitted_models[method] = fitted
         except Exception as exc:  # reported, not fatal
             record["error"] = f"{type(exc).__name__}: {exc}"
         records[method] = record
-    return [{**records[m], "method": m} for m in methods]
+    out = [{**records[m], "method": m} for m in methods]
+    selection = _select_strategy(fitted_models, X_test, y_test, T_true, seed)
+    if selection is not None:
+        out.append({**base, "method": "selection", **selection})
+    return out
+
+
+# Strategies a user would grid-search over, and the two ways of choosing.
+SELECTION_CANDIDATES = ("baseline", "prune", "reweight", "relabel", "correct")
+
+
+def _select_strategy(fitted_models, X_test, y_test, T_true, seed):
+    """Choose a strategy as a user would, with noisy validation labels only.
+
+    Half of the test set (stratified) becomes a validation set whose labels
+    are corrupted by the same T as the training labels; each fitted strategy
+    is scored there by plain accuracy and by the noise-aware accuracy (with
+    the T estimated in training, not the true one). The clean accuracy of
+    each pick is measured on the other half.
+    """
+    candidates = [m for m in SELECTION_CANDIDATES if m in fitted_models]
+    if len(candidates) < 2:
+        return None
+    n_classes = T_true.shape[0]
+    val, hold = train_test_split(
+        np.arange(y_test.shape[0]), test_size=0.5, stratify=y_test, random_state=seed
+    )
+    y_val_noisy = make_noisy_labels(
+        y_test[val], T_true, classes=np.arange(n_classes), random_state=seed + 104729
+    )
+    T_hat = fitted_models[candidates[1]].transition_matrix_
+    plain, aware, held_out = {}, {}, {}
+    for name in candidates:
+        model = fitted_models[name]
+        pred_val = model.predict(X_test[val])
+        plain[name] = float(np.mean(pred_val == y_val_noisy))
+        aware[name] = noise_aware_accuracy_score(
+            y_val_noisy, pred_val, T_hat, classes=np.arange(n_classes)
+        )
+        held_out[name] = float(np.mean(model.predict(X_test[hold]) == y_test[hold]))
+    by_plain = max(candidates, key=plain.get)
+    by_aware = max(candidates, key=aware.get)
+    return {
+        "picked_by_accuracy": by_plain,
+        "picked_by_noise_aware": by_aware,
+        "holdout_by_accuracy": held_out[by_plain],
+        "holdout_by_noise_aware": held_out[by_aware],
+        "holdout_best": max(held_out.values()),
+        "holdout_baseline": held_out["baseline"],
+    }
 
 
 def task_cost(dataset, model_name):
