@@ -37,7 +37,7 @@ from ._issues import (
     flag_by_posterior,
     flag_disagreements_by_posterior,
 )
-from ._label_audit import LabelAuditMixin, LabelAudit
+from ._label_audit import LabelAudit, LabelAuditMixin
 from ._noise_model import fit_noise_model
 from ._oof import (
     FoldEnsemble,
