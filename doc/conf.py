@@ -135,8 +135,6 @@ def write_benchmark_results(app):
         if speed.is_file()
         else _MISSING_RESULTS.replace("accuracy.md", "speed.md")
     )
-    # The speed page's own title would compete with the section's.
-    speed_text = speed_text.replace("# Speed\n", "", 1)
     _write_if_changed(BENCHMARK_PAGE.with_name("speed.md"), speed_text)
 
 
