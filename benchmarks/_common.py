@@ -51,3 +51,17 @@ def versions():
     except ImportError:
         versions["cleanlab"] = None
     return versions
+
+
+def cleanlab_available():
+    """Whether ``cleanlab.classification.CleanLearning`` can be imported.
+
+    Returns
+    -------
+    available : bool
+    """
+    try:
+        from cleanlab.classification import CleanLearning  # noqa: F401
+    except ImportError:
+        return False
+    return True

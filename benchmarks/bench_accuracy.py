@@ -51,11 +51,11 @@ from _accuracy_tasks import (  # noqa: E402
     QUICK_MODELS,
     STRATEGIES,
     TEST_SIZE,
-    cleanlab_available,
     make_model,
     run_task,
     task_cost,
 )
+from _common import cleanlab_available  # noqa: E402
 from _common import versions as library_versions  # noqa: E402
 
 

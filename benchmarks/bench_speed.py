@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import cleanlab_available  # noqa: E402
 from _common import versions as library_versions  # noqa: E402
 from _speed_tasks import (  # noqa: E402
     CV,
@@ -54,14 +55,6 @@ FULL_FITS = [
     ("hgb", 10_000, 100),
 ]
 QUICK_FITS = [("sgd", 10_000, 2), ("sgd", 10_000, 10), ("hgb", 10_000, 2)]
-
-
-def _cleanlab_available():
-    try:
-        import cleanlab  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def fit_section(workloads, with_cleanlab):
@@ -244,7 +237,7 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     sections = set(args.sections.split(","))
-    with_cleanlab = not args.no_cleanlab and _cleanlab_available()
+    with_cleanlab = not args.no_cleanlab and cleanlab_available()
     started = time.perf_counter()
     result = {
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),

@@ -138,7 +138,8 @@ def flag_disagreements_by_posterior(y_encoded, pred_proba, transition_matrix):
     flagged, so only their clean posteriors are computed: first to a loose
     tolerance, then exactly for those whose error probability is within
     0.1 of 1/2. The flags are those of :func:`flag_by_posterior` with exact
-    posteriors, but for samples within the solver's tolerance of 1/2.
+    posteriors, but for the rare sample whose loose solve lands on the wrong
+    side of 1/2 outside that band.
 
     Parameters
     ----------

@@ -127,14 +127,12 @@ def check_pred_proba(pred_proba, n_samples=None, n_classes=None):
         )
     if pred_proba.shape[1] < 2:
         raise ValueError("pred_proba needs at least 2 columns (classes).")
-    # Two reductions instead of elementwise masks: NaN propagates through
-    # min and max, and an infinity falls outside [0, 1].
+    # Two reductions instead of elementwise masks: a NaN propagates through
+    # min and max, and an infinity becomes the min or the max.
     lowest, highest = pred_proba.min(), pred_proba.max()
-    if np.isnan(lowest) or np.isnan(highest):
+    if not (np.isfinite(lowest) and np.isfinite(highest)):
         raise ValueError("pred_proba contains NaN or infinity.")
     if lowest < 0 or highest > 1:
-        if np.isinf(lowest) or np.isinf(highest):
-            raise ValueError("pred_proba contains NaN or infinity.")
         raise ValueError("pred_proba must hold probabilities in [0, 1].")
     row_sums = pred_proba.sum(axis=1)
     if not np.allclose(row_sums, 1.0, rtol=0, atol=ROW_SUM_ATOL):
