@@ -39,6 +39,8 @@ METHOD_PARAMS = {
     "default": {},
     # The refit-saving option: predict with the fold models (no final fit).
     "correct_ensemble": {"strategy": "correct", "ensemble": True},
+    # The default before maximum-likelihood T and prune_reweight, for comparison.
+    "prune_cj": {"strategy": "prune", "transition_method": "confident_joint"},
 }
 TEST_SIZE = 0.3
 # (name, kind, noise rate) of the simulated noise on the training labels.
@@ -282,7 +284,14 @@ def _run_task(dataset, noise, model_name, seed, methods):
 
 
 # Strategies a user would grid-search over, and the two ways of choosing.
-SELECTION_CANDIDATES = ("baseline", "prune", "reweight", "relabel", "correct")
+SELECTION_CANDIDATES = (
+    "baseline",
+    "default",
+    "prune",
+    "reweight",
+    "relabel",
+    "correct",
+)
 
 
 def _select_strategy(fitted_models, X_test, y_test, T_true, seed):

@@ -160,7 +160,14 @@ def main(argv=None):
         args.datasets, QUICK_DATASETS if quick else DATASETS, DATASETS, "datasets"
     )
     models = _select(args.models, QUICK_MODELS if quick else MODELS, MODELS, "models")
-    methods = ["baseline", *STRATEGIES, "correct_ensemble", "default", "oracle"]
+    methods = [
+        "baseline",
+        *STRATEGIES,
+        "correct_ensemble",
+        "prune_cj",
+        "default",
+        "oracle",
+    ]
     with_cleanlab = not args.no_cleanlab and cleanlab_available()
     if with_cleanlab:
         methods.append("cleanlearning")

@@ -51,8 +51,8 @@ from ._oof import (
     warn_if_rows_leak,
     weight_parameters,
 )
-from ._posterior import clean_posterior
-from ._strategies import STRATEGIES, plan_final_fit, prune_weights
+from ._posterior import clean_posterior, corrected_argmax
+from ._strategies import COMBINED, STRATEGIES, plan_final_fit, prune_weights
 from ._validation import (
     as_python_scalar,
     check_classifier,
@@ -83,9 +83,10 @@ class NoiseRobustClassifier(
     """Train any classifier through label noise, with an estimated noise model.
 
     Out-of-fold probabilities of the wrapped classifier give the noise
-    transition matrix ``T[i, j] = P(given label j | true label i)`` (by the
-    confident joint unless T is known), flag the probably mislabelled samples,
-    and drive one of several ways of handling the noise before the final fit.
+    transition matrix ``T[i, j] = P(given label j | true label i)`` (by
+    maximum likelihood from the confident joint unless T is known), flag the
+    probably mislabelled samples, and drive one of several ways of handling
+    the noise before the final fit.
 
     Parameters
     ----------
@@ -95,8 +96,12 @@ class NoiseRobustClassifier(
         A classifier without ``predict_proba`` gets probabilities by
         temperature scaling of its ``decision_function``, fitted on the
         out-of-fold decision values.
-    strategy : {"prune", "reweight", "relabel", "correct", "none"}, \
-            default="prune"
+    strategy : {"prune_reweight", "prune", "reweight", "relabel", "correct", \
+            "none"}, default="prune_reweight"
+        - ``"prune_reweight"``: fit both the ``"prune"`` and the
+          ``"reweight"`` final models and average their probabilities (two
+          final fits; on the accuracy benchmark it closes more of the gap than
+          either alone).
         - ``"prune"``: drop the flagged samples and refit, the kept samples of
           class k weighted by ``1 / T[k, k]`` to undo the shift of priors.
         - ``"reweight"``: refit with importance weights ``P(true = given | x) /
@@ -113,8 +118,12 @@ class NoiseRobustClassifier(
     transition_matrix : array-like of shape (n_classes, n_classes), default=None
         A known noise model, in ``classes_`` order (sorted labels); used as
         is. ``None`` estimates it.
-    transition_method : {"confident_joint", "anchor"}, default="confident_joint"
-        How T is estimated when it is not given.
+    transition_method : {"em", "confident_joint", "anchor"}, default="em"
+        How T is estimated when it is not given, see
+        :func:`estimate_transition_matrix`. ``"em"`` refines the confident
+        joint by maximum likelihood and keeps symmetric noise unless the data
+        reject it; ``"confident_joint"`` is the count alone (cheaper at
+        millions of rows, less accurate).
     cleaning_rounds : int, default=1
         Rounds of label checking. Round 1 flags labels with the out-of-fold
         probabilities of models trained on the given labels; each further
@@ -142,7 +151,8 @@ class NoiseRobustClassifier(
         Class labels, from the full training labels.
     estimator_ : classifier
         The final fitted classifier (trained on encoded labels ``0..K-1``);
-        with ``ensemble=True``, the average of the fold models.
+        with ``ensemble=True`` the average of the fold models, with
+        ``"prune_reweight"`` the average of its two final models.
     transition_matrix_ : ndarray of shape (n_classes, n_classes)
         ``T[i, j] = P(given label j | true label i)`` in ``classes_`` order.
     noise_joint_ : ndarray of shape (n_classes, n_classes)
@@ -158,13 +168,18 @@ class NoiseRobustClassifier(
     label_quality_ : ndarray of shape (n_samples,)
         Probability that each given label is right, given the sample's
         features and its label (Bayes' rule with T); lower = more suspicious.
+        With ``transition_method="em"`` the audit (this, ``label_issues_``
+        and ``suggested_labels_``) uses the confident-joint T that maximum
+        likelihood starts from: its bias towards more noise finds more of the
+        wrong labels (see the user guide).
     suggested_labels_ : ndarray of shape (n_samples,)
         Most likely true label of each training sample from its features: the
         argmax of the out-of-fold posterior mapped back through T.
     oof_pred_proba_ : ndarray of shape (n_samples, n_classes)
         Out-of-fold predicted probabilities of the given labels.
     sample_weight_ : ndarray of shape (n_samples,)
-        Weights of the final fit (0 for samples left out).
+        Weights of the final fit (0 for samples left out); for
+        ``"prune_reweight"``, the mean of its two fits' weights.
     strategy_ : str
         The strategy applied; ``"none"`` when the estimated noise was found
         unidentifiable and the classifier fell back (with a warning).
@@ -209,7 +224,7 @@ class NoiseRobustClassifier(
         "strategy": [StrOptions(set(STRATEGIES))],
         "cv": ["cv_object"],
         "transition_matrix": ["array-like", None],
-        "transition_method": [StrOptions({"confident_joint", "anchor"})],
+        "transition_method": [StrOptions({"em", "confident_joint", "anchor"})],
         "cleaning_rounds": [Interval(Integral, 1, None, closed="left")],
         "ensemble": ["boolean"],
         "n_jobs": [Integral, None],
@@ -221,10 +236,10 @@ class NoiseRobustClassifier(
         self,
         estimator=None,
         *,
-        strategy="prune",
+        strategy="prune_reweight",
         cv=5,
         transition_matrix=None,
-        transition_method="confident_joint",
+        transition_method="em",
         cleaning_rounds=1,
         ensemble=False,
         n_jobs=None,
@@ -322,7 +337,7 @@ class NoiseRobustClassifier(
         # on first use. The flags only need the samples the model disputes.
         audit = LabelAudit(y_encoded, noise)
         issues = flag_disagreements_by_posterior(
-            y_encoded, pred_proba, noise.transition_matrix
+            y_encoded, pred_proba, noise.audit_matrix
         )
         for round_ in range(2, self.cleaning_rounds + 1):
             if self.strategy_ == "none":
@@ -340,23 +355,26 @@ class NoiseRobustClassifier(
             round_proba, _ = oof(kept_weights)
             audit = LabelAudit(y_encoded, noise, round_proba)
             issues = flag_by_posterior(
-                y_encoded, round_proba, round_proba, noise.transition_matrix
+                y_encoded, round_proba, round_proba, noise.audit_matrix
             )
         self._set_label_audit(y_encoded, pred_proba, audit, issues, weights)
-        plan = plan_final_fit(
-            self.strategy_,
-            y_encoded,
-            pred_proba,
-            audit.clean_proba,
-            self.transition_matrix_,
-            self.label_issues_,
-            weights,
-        )
-        self.sample_weight_ = plan.sample_weight
+        plans = [
+            plan_final_fit(
+                strategy,
+                y_encoded,
+                pred_proba,
+                audit.strategy_clean_proba,
+                self.transition_matrix_,
+                self.label_issues_,
+                weights,
+            )
+            for strategy in COMBINED.get(self.strategy_, (self.strategy_,))
+        ]
+        self.sample_weight_ = sum(plan.sample_weight for plan in plans) / len(plans)
         self._log(
             1,
-            f"strategy {self.strategy_!r}: final fit on "
-            f"{int(np.count_nonzero(plan.sample_weight))} of "
+            f"strategy {self.strategy_!r}: {len(plans)} final fit(s) on "
+            f"{int(np.count_nonzero(self.sample_weight_))} of "
             f"{y_encoded.shape[0]} samples "
             f"({int(self.label_issues_.sum())} flagged as label issues)",
         )
@@ -366,23 +384,32 @@ class NoiseRobustClassifier(
             )
             self.estimator_ = FoldEnsemble(fold_models, n_classes)
             return self
-        try:
-            self.estimator_ = fit_weighted(
-                clone(estimator),
-                X,
-                plan.y_encoded,
-                plan.sample_weight,
-                weight_params=weight_params,
-                seed=rng.randint(2**31 - 1),
-                fit_params=estimator_params,
-            )
-        except Exception as exc:
-            exc.add_note(
-                f"Raised by {type(estimator).__name__} in the final fit of "
-                f"NoiseRobustClassifier (strategy {self.strategy_!r}, "
-                f"{int(np.count_nonzero(plan.sample_weight))} samples kept)."
-            )
-            raise
+        final_models = []
+        for plan in plans:
+            try:
+                final_models.append(
+                    fit_weighted(
+                        clone(estimator),
+                        X,
+                        plan.y_encoded,
+                        plan.sample_weight,
+                        weight_params=weight_params,
+                        seed=rng.randint(2**31 - 1),
+                        fit_params=estimator_params,
+                    )
+                )
+            except Exception as exc:
+                exc.add_note(
+                    f"Raised by {type(estimator).__name__} in the final fit of "
+                    f"NoiseRobustClassifier (strategy {self.strategy_!r}, "
+                    f"{int(np.count_nonzero(plan.sample_weight))} samples kept)."
+                )
+                raise
+        self.estimator_ = (
+            final_models[0]
+            if len(final_models) == 1
+            else FoldEnsemble(final_models, n_classes)
+        )
         return self
 
     def _check_X(self, X, *, reset):
@@ -546,8 +573,9 @@ class NoiseRobustClassifier(
         """
         X = self._check_predict_input(X)
         if self.strategy_ == "correct":
-            proba = clean_posterior(self._noisy_proba(X), self.transition_matrix_)
-            return self.classes_[np.argmax(proba, axis=1)]
+            noisy = self._noisy_proba(X)
+            proba = clean_posterior(noisy, self.transition_matrix_)
+            return self.classes_[corrected_argmax(noisy, proba)]
         return self.classes_[np.asarray(self.estimator_.predict(X), dtype=np.intp)]
 
     @available_if(_estimator_has("decision_function"))

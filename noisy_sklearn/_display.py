@@ -278,7 +278,7 @@ class TransitionMatrixDisplay:
         classes : array-like of shape (n_classes,), default=None
             The class order of the columns; ``None`` means the sorted unique
             values of ``y``.
-        method : {"confident_joint", "anchor"}, default="confident_joint"
+        method : {"confident_joint", "em", "anchor"}, default="confident_joint"
             Estimator of T, see :func:`estimate_transition_matrix`.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the estimate.

@@ -11,17 +11,22 @@ MIN_KEEP_PER_CLASS = 2
 
 
 class LabelAudit:
-    """Given labels and their clean posterior, solved on first use.
+    """Given labels and their clean posteriors, solved on first use.
+
+    The audit (flags, quality scores, suggested labels) reads the labels
+    through the noise model's ``audit_matrix``; the strategies act with its
+    ``transition_matrix``. The two differ only for ``transition_method="em"``.
 
     Parameters
     ----------
     y_encoded : ndarray of shape (n_samples,)
         Given labels, encoded.
     noise : NoiseModel
-        Solves the clean posterior from the out-of-fold probabilities and T.
+        Solves the clean posteriors from the out-of-fold probabilities.
     proba : ndarray of shape (n_samples, n_classes), default=None
         The clean posterior when it is already known (out-of-fold
-        probabilities of fold models trained without the flagged samples).
+        probabilities of fold models trained without the flagged samples);
+        then used for both.
     """
 
     def __init__(self, y_encoded, noise, proba=None):
@@ -29,11 +34,22 @@ class LabelAudit:
         self._noise = noise
         self._proba = proba
 
+    @property
+    def transition_matrix(self):
+        """The T that the audit reads the labels with."""
+        return self._noise.audit_matrix
+
     def clean_proba(self):
-        """The clean posterior of the training samples."""
-        if self._proba is None:
-            self._proba = self._noise.clean_proba
-        return self._proba
+        """The clean posterior of the training samples, for the audit."""
+        if self._proba is not None:
+            return self._proba
+        return self._noise.audit_clean_proba
+
+    def strategy_clean_proba(self):
+        """The clean posterior of the training samples, for the strategies."""
+        if self._proba is not None:
+            return self._proba
+        return self._noise.clean_proba
 
 
 class LabelAuditMixin:
@@ -66,7 +82,7 @@ class LabelAuditMixin:
         """Probability that each given label is right (see the class docstring)."""
         audit = self._fitted_audit("label_quality_")
         return 1.0 - label_error_posterior(
-            audit.y_encoded, audit.clean_proba(), self.transition_matrix_
+            audit.y_encoded, audit.clean_proba(), audit.transition_matrix
         )
 
     @property

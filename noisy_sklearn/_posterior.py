@@ -79,3 +79,33 @@ def _solve_block(q, T, inverse, max_iter, tol):
         p[active] = p_new
         active = active[moving]
     return p
+
+
+# Clean probabilities closer than this count as tied (rounding of the solve).
+_TIE_TOL = 1e-12
+
+
+def corrected_argmax(noisy_proba, clean_proba):
+    """Most probable clean class; ties go to the noisy model's prediction.
+
+    Symmetric noise preserves the order of the classes, so the mapping
+    through T must not change a prediction; rounding in the solve can still
+    turn an exact tie into a near tie the other way.
+
+    Parameters
+    ----------
+    noisy_proba : ndarray of shape (n_samples, n_classes)
+        Posterior over the given labels.
+    clean_proba : ndarray of shape (n_samples, n_classes)
+        Its clean posterior, :func:`clean_posterior` of ``noisy_proba``.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_samples,)
+        Column index of the predicted class.
+    """
+    rows = np.arange(clean_proba.shape[0])
+    best = np.argmax(clean_proba, axis=1)
+    noisy_best = np.argmax(noisy_proba, axis=1)
+    tied = clean_proba[rows, noisy_best] >= clean_proba[rows, best] - _TIE_TOL
+    return np.where(tied, noisy_best, best)

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-STRATEGIES = ("prune", "reweight", "relabel", "correct", "none")
+STRATEGIES = ("prune_reweight", "prune", "reweight", "relabel", "correct", "none")
+# Strategies that fit several final models and average their probabilities.
+COMBINED = {"prune_reweight": ("prune", "reweight")}
 
 
 @dataclass

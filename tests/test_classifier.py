@@ -77,6 +77,26 @@ def test_known_transition_matrix_is_used_as_is(small_problem):
     np.testing.assert_allclose(joint / joint.sum(axis=0), T.T, atol=1e-8)
 
 
+def test_prune_reweight_averages_the_prune_and_reweight_models(small_problem):
+    X, _, y_noisy = small_problem
+    fits = {
+        strategy: NoiseRobustClassifier(strategy=strategy, random_state=0).fit(
+            X, y_noisy
+        )
+        for strategy in ("prune_reweight", "prune", "reweight")
+    }
+    pruned, reweighted = fits["prune"], fits["reweight"]
+    assert np.all(pruned.sample_weight_[pruned.label_issues_] == 0)
+    both = fits["prune_reweight"]
+    np.testing.assert_allclose(
+        both.sample_weight_, (pruned.sample_weight_ + reweighted.sample_weight_) / 2
+    )
+    # Same folds, same noise model: the average of the two single-strategy fits
+    # (whose final models are seeded differently, hence the tolerance).
+    expected = (pruned.predict_proba(X) + reweighted.predict_proba(X)) / 2
+    np.testing.assert_allclose(both.predict_proba(X), expected, atol=1e-6)
+
+
 def test_fitted_attributes(small_problem):
     X, _, y_noisy = small_problem
     clf = NoiseRobustClassifier(random_state=0).fit(X, y_noisy)
@@ -84,10 +104,9 @@ def test_fitted_attributes(small_problem):
     assert clf.label_issues_.shape == (n,) and clf.label_issues_.dtype == bool
     assert clf.label_quality_.shape == (n,)
     assert clf.sample_weight_.shape == (n,)
-    assert np.all(clf.sample_weight_[clf.label_issues_] == 0)
     assert clf.oof_pred_proba_.shape == (n, 3)
     assert 0 <= clf.noise_rate_ < 1
-    assert clf.strategy_ == "prune"
+    assert clf.strategy_ == "prune_reweight"
     assert set(clf.suggested_labels_) <= set(clf.classes_)
     np.testing.assert_allclose(clf.class_prior_.sum(), 1.0)
     assert len(clf.fold_fit_times_) == 5

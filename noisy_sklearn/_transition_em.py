@@ -1,0 +1,223 @@
+"""Maximum-likelihood refinement of T, with a test for symmetric noise.
+
+The confident joint counts each sample once, for one class, so it is coarse
+(a sample either counts or not) and biased towards more noise than there is.
+Here it only provides a starting point: the clean posterior it implies,
+``p_n = P(true | x_n)``, is held fixed as a per-sample prior, and T is then
+chosen to maximise the likelihood of the given labels,
+
+    L(T) = sum_n w_n log (p_n @ T)[y_n],
+
+a concave function of T. The expectation-maximisation (EM) update of Dawid and
+Skene (1979) climbs it monotonically: responsibilities ``r_nk ∝ p_nk T[k,
+y_n]``, then ``T[k, j] ∝ sum_{n: y_n = j} w_n r_nk``.
+
+The same likelihood is maximised within symmetric noise, ``T = (1 - r) I +
+r / (K - 1) (1 - I)`` (one parameter, a 1-D concave problem), and a
+likelihood-ratio test keeps the symmetric estimate unless the data reject it.
+Symmetric noise moves no argmax, so detecting it matters: it keeps the
+strategies from acting on spurious asymmetries.
+"""
+
+import numpy as np
+from scipy.optimize import brentq
+from scipy.stats import chi2
+
+from ._posterior import clean_posterior
+from ._transition import confident_joint, transition_from_joint
+
+# Level of the likelihood-ratio test of symmetric noise against free T.
+SYMMETRY_TEST_LEVEL = 0.01
+# The prior only steers the likelihood: a loose solve is enough.
+_PRIOR_TOL = 1e-4
+_TINY = 1e-300
+
+
+class _GroupedPrior:
+    """The per-sample prior, rows grouped by given label (contiguous blocks)."""
+
+    def __init__(self, y_encoded, prior, sample_weight):
+        order = np.argsort(y_encoded, kind="stable")
+        n_classes = prior.shape[1]
+        bounds = np.searchsorted(y_encoded[order], np.arange(n_classes + 1))
+        prior = prior[order]
+        weight = sample_weight[order]
+        self.blocks = [
+            (j, prior[lo:hi], weight[lo:hi])
+            for j, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+            if hi > lo
+        ]
+        self.n_classes = n_classes
+
+    def likelihood_terms(self, T):
+        """Expected counts ``S[k, j]`` (given j, true k) and the log-likelihood."""
+        S = np.zeros((self.n_classes, self.n_classes))
+        loglik = 0.0
+        for j, prior, weight in self.blocks:
+            evidence = np.maximum(prior @ T[:, j], _TINY)
+            S[:, j] = T[:, j] * ((weight / evidence) @ prior)
+            loglik += float(weight @ np.log(evidence))
+        return S, loglik
+
+    def own_prior(self):
+        """``(p_n[y_n], w_n)`` for every sample, in grouped order."""
+        own = np.concatenate([prior[:, j] for j, prior, _ in self.blocks])
+        weight = np.concatenate([weight for _, _, weight in self.blocks])
+        return own, weight
+
+
+def _normalise_rows(S):
+    rows = S.sum(axis=1, keepdims=True)
+    return np.where(rows > 0, S / np.where(rows > 0, rows, 1.0), np.eye(S.shape[0]))
+
+
+def maximum_likelihood_transition(grouped, T_start, *, max_iter=500, tol=1e-7):
+    """EM maximisation of ``L(T)`` over row-stochastic T, from ``T_start``.
+
+    A zero of ``T_start`` stays zero: the support of the confident joint is
+    kept.
+
+    Parameters
+    ----------
+    grouped : _GroupedPrior
+        Prior and weights grouped by given label.
+    T_start : ndarray of shape (n_classes, n_classes)
+        Starting point.
+    max_iter : int, default=500
+        Maximum number of EM updates.
+    tol : float, default=1e-7
+        Stop when no entry of T moves by more than ``tol``.
+
+    Returns
+    -------
+    transition_matrix : ndarray of shape (n_classes, n_classes)
+    loglik : float
+        ``L`` at the returned T.
+    """
+    T = T_start
+    for _ in range(max_iter):
+        S, _ = grouped.likelihood_terms(T)
+        T_new = _normalise_rows(S)
+        converged = np.max(np.abs(T_new - T)) < tol
+        T = T_new
+        if converged:
+            break
+    return T, grouped.likelihood_terms(T)[1]
+
+
+def symmetric_transition(rate, n_classes):
+    """``(1 - rate)`` on the diagonal, ``rate / (K - 1)`` elsewhere.
+
+    Parameters
+    ----------
+    rate : float
+        Probability that a label is wrong.
+    n_classes : int
+        Number of classes K.
+
+    Returns
+    -------
+    transition_matrix : ndarray of shape (n_classes, n_classes)
+    """
+    T = np.full((n_classes, n_classes), rate / (n_classes - 1))
+    np.fill_diagonal(T, 1.0 - rate)
+    return T
+
+
+def maximum_likelihood_symmetric_rate(own_prior, sample_weight, n_classes):
+    """The noise rate r maximising ``L`` within symmetric noise.
+
+    With ``a_n = p_n[y_n]``, ``L(r) = sum_n w_n log(a_n (1 - r) + (1 - a_n) r
+    / (K - 1))`` is concave in r; its derivative is solved by Brent's method
+    on ``[0, 1]`` (or r sits at an end where the derivative keeps its sign).
+
+    Parameters
+    ----------
+    own_prior : ndarray of shape (n_samples,)
+        Prior probability of each sample's own given label.
+    sample_weight : ndarray of shape (n_samples,)
+        Non-negative weights.
+    n_classes : int
+        Number of classes K.
+
+    Returns
+    -------
+    rate : float
+    loglik : float
+    """
+    other = (1.0 - own_prior) / (n_classes - 1)
+    slope = other - own_prior
+
+    def derivative(rate):
+        return float(
+            sample_weight @ (slope / np.maximum(own_prior + rate * slope, _TINY))
+        )
+
+    low, high = 1e-12, 1.0 - 1e-12
+    if derivative(low) <= 0:
+        rate = 0.0
+    elif derivative(high) >= 0:
+        rate = 1.0
+    else:
+        rate = brentq(derivative, low, high, xtol=1e-10)
+    evidence = np.maximum(own_prior + rate * slope, _TINY)
+    return rate, float(sample_weight @ np.log(evidence))
+
+
+def em_transition_matrix(y_encoded, pred_proba, sample_weight, *, return_details=False):
+    """T by maximum likelihood from the confident joint, symmetric unless rejected.
+
+    1. ``T0`` from the confident joint;
+    2. the clean prior ``p_n`` implied by ``T0`` and ``pred_proba``, held fixed;
+    3. maximum likelihood of T given the prior, free (EM from ``T0``) and
+       within symmetric noise;
+    4. likelihood-ratio test: ``2 (L_free - L_sym)`` (weights rescaled to sum
+       to n) against chi-squared with ``K (K - 1) - 1`` degrees of freedom;
+       the symmetric T is kept unless rejected at level
+       ``SYMMETRY_TEST_LEVEL``.
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    pred_proba : ndarray of shape (n_samples, n_classes)
+        Out-of-fold predicted probabilities.
+    sample_weight : ndarray of shape (n_samples,)
+        Non-negative weights.
+    return_details : bool, default=False
+        Also return a dict with the intermediate estimates and the test.
+
+    Returns
+    -------
+    transition_matrix : ndarray of shape (n_classes, n_classes)
+    details : dict
+        Only with ``return_details=True``.
+    """
+    n_samples, n_classes = pred_proba.shape
+    T0 = transition_from_joint(confident_joint(y_encoded, pred_proba, sample_weight))[0]
+    prior = clean_posterior(pred_proba, T0, tol=_PRIOR_TOL)
+    grouped = _GroupedPrior(y_encoded, prior, sample_weight)
+    del prior
+    T_free, loglik_free = maximum_likelihood_transition(grouped, T0)
+    rate, loglik_sym = maximum_likelihood_symmetric_rate(
+        *grouped.own_prior(), n_classes
+    )
+    T_sym = symmetric_transition(rate, n_classes)
+    total_weight = sample_weight.sum()
+    scale = n_samples / total_weight if total_weight > 0 else 1.0
+    statistic = max(2.0 * scale * (loglik_free - loglik_sym), 0.0)
+    dof = n_classes * (n_classes - 1) - 1
+    p_value = float(chi2.sf(statistic, dof))
+    symmetric = p_value > SYMMETRY_TEST_LEVEL
+    T = T_sym if symmetric else T_free
+    if not return_details:
+        return T
+    return T, {
+        "confident_joint_T": T0,
+        "free_T": T_free,
+        "symmetric_T": T_sym,
+        "statistic": statistic,
+        "dof": dof,
+        "p_value": p_value,
+        "symmetric": symmetric,
+    }
