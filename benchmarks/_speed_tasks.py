@@ -125,14 +125,14 @@ def _reset():
         INNER_SECONDS[key] = 0.0
 
 
-def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0):
+def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0, strategy=None):
     """Fit one method and split its time into the model's and everything else.
 
     Parameters
     ----------
     method : {"noisy_sklearn", "cleanlearning", "model"}
-        ``NoiseRobustClassifier()`` (default strategy), cleanlab's
-        ``CleanLearning`` with the same folds, or one plain fit of the model.
+        ``NoiseRobustClassifier()``, cleanlab's ``CleanLearning`` with the
+        same folds, or one plain fit of the model.
     X, y : ndarray
         Data and noisy labels.
     model_name : str
@@ -142,6 +142,8 @@ def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0):
         inner times are not measured (the folds run in other processes).
     seed : int, default=0
         Seed of the model and the folds.
+    strategy : str, default=None
+        ``strategy`` of ``NoiseRobustClassifier``; ``None`` keeps its default.
 
     Returns
     -------
@@ -155,9 +157,10 @@ def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0):
         warnings.simplefilter("ignore")
         started = time.perf_counter()
         if method == "noisy_sklearn":
-            NoiseRobustClassifier(model, cv=CV, n_jobs=n_jobs, random_state=seed).fit(
-                X, y
-            )
+            params = {} if strategy is None else {"strategy": strategy}
+            NoiseRobustClassifier(
+                model, cv=CV, n_jobs=n_jobs, random_state=seed, **params
+            ).fit(X, y)
         elif method == "cleanlearning":
             from cleanlab.classification import CleanLearning
 

@@ -44,6 +44,7 @@ pipeline = make_pipeline(
 param_grid = {
     "noiserobustclassifier__strategy": [
         "none",
+        "prune_reweight",
         "prune",
         "reweight",
         "relabel",

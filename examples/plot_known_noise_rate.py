@@ -53,7 +53,7 @@ from sklearn.preprocessing import StandardScaler
 
 from noisy_sklearn import NoiseRobustClassifier
 
-strategies = ["none", "prune", "reweight", "relabel", "correct"]
+strategies = ["none", "prune_reweight", "prune", "reweight", "relabel", "correct"]
 model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
 accuracy = {"estimated T": [], "known T": []}
 flagged = {"estimated T": [], "known T": []}

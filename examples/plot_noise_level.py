@@ -37,7 +37,7 @@ X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=0.3, stratify=y, random_state=0
 )
 model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-strategies = ["none", "prune", "reweight", "relabel", "correct"]
+strategies = ["none", "prune_reweight", "prune", "reweight", "relabel", "correct"]
 noise_rates = [0.0, 0.15, 0.3, 0.45, 0.6]
 n_draws = 2
 

@@ -33,9 +33,10 @@ print(f"Fraction of wrong training labels: {(y_noisy != y_train).mean():.2f}")
 # Fit a baseline and a noise-robust classifier
 # --------------------------------------------
 # :class:`~noisy_sklearn.NoiseRobustClassifier` wraps any scikit-learn
-# classifier. It estimates the noise from out-of-fold probabilities, drops
-# the samples it believes are mislabelled (``strategy="prune"``, the default)
-# and refits the wrapped classifier on the rest.
+# classifier. It estimates the noise from out-of-fold probabilities, then
+# (with the default ``strategy="prune_reweight"``) refits the wrapped
+# classifier twice, once without the samples it believes are mislabelled
+# and once on every sample with importance weights, and averages the two.
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
