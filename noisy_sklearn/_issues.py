@@ -95,8 +95,15 @@ def label_error_posterior(y_encoded, clean_proba, transition_matrix):
     error_proba : ndarray of shape (n_samples,)
     """
     rows = np.arange(y_encoded.shape[0])
-    # P(given = y | x) = (p @ T)[y]: one matrix product, no n x K gather of T.
-    evidence = (clean_proba @ transition_matrix)[rows, y_encoded]
+    # P(given = y | x) = p @ T[:, y], one matrix-vector product per given
+    # class: O(n K) work, where (p @ T)[rows, y] would cost O(n K^2).
+    evidence = np.empty(y_encoded.shape[0])
+    order = np.argsort(y_encoded, kind="stable")
+    bounds = np.searchsorted(y_encoded[order], np.arange(clean_proba.shape[1] + 1))
+    for j, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        if hi > lo:
+            members = order[lo:hi]
+            evidence[members] = clean_proba[members] @ transition_matrix[:, j]
     right_joint = clean_proba[rows, y_encoded] * transition_matrix[y_encoded, y_encoded]
     right = np.divide(
         right_joint, evidence, out=np.ones_like(evidence), where=evidence > 0
