@@ -14,6 +14,13 @@ from ._transition import (
 )
 from ._transition_em import em_transition_matrix
 
+# Tolerance of the training samples' clean posteriors (weights, relabels,
+# quality scores): a loose solve costs a fraction of a tight one. Against a
+# 1e-12 solve on synthetic 100-class probabilities it moved no probability by
+# more than 7e-4 and no label-error probability by more than 0.015, and
+# changed no flag. Predictions ("correct") are solved to 1e-8.
+TRAINING_POSTERIOR_TOL = 1e-4
+
 
 @dataclass
 class NoiseModel:
@@ -44,7 +51,9 @@ class NoiseModel:
         Computed on first use only: the count-based flag rule never needs it,
         and it is the costliest step of the estimate.
         """
-        return clean_posterior(self.pred_proba, self.transition_matrix)
+        return clean_posterior(
+            self.pred_proba, self.transition_matrix, tol=TRAINING_POSTERIOR_TOL
+        )
 
     @property
     def audit_matrix(self):
@@ -65,7 +74,9 @@ class NoiseModel:
         """Clean posterior of each sample through :attr:`audit_matrix`."""
         if self.starting_point is None:
             return self.clean_proba
-        return clean_posterior(self.pred_proba, self.starting_point)
+        return clean_posterior(
+            self.pred_proba, self.starting_point, tol=TRAINING_POSTERIOR_TOL
+        )
 
     @property
     def class_prior(self):
