@@ -370,6 +370,9 @@ class NoiseRobustClassifier(
             )
             for strategy in COMBINED.get(self.strategy_, (self.strategy_,))
         ]
+        # The strategies' clean posteriors (n x K) are not needed any more:
+        # free them before the final fits.
+        noise.forget_clean_proba()
         self.sample_weight_ = sum(plan.sample_weight for plan in plans) / len(plans)
         self._log(
             1,

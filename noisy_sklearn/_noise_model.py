@@ -55,6 +55,10 @@ class NoiseModel:
             self.pred_proba, self.transition_matrix, tol=TRAINING_POSTERIOR_TOL
         )
 
+    def forget_clean_proba(self):
+        """Drop the cached clean posteriors (recomputed if read again)."""
+        self.__dict__.pop("clean_proba", None)
+
     @property
     def audit_matrix(self):
         """The T that flags and scores the labels.

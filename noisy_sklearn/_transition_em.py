@@ -34,19 +34,22 @@ _TINY = 1e-300
 
 
 class _GroupedPrior:
-    """The per-sample prior, rows grouped by given label (contiguous blocks)."""
+    """The per-sample prior, one block of rows per given label.
 
-    def __init__(self, y_encoded, prior, sample_weight):
+    The prior ``clean_posterior(pred_proba, T0)`` is solved block by block,
+    so that only one n x K array (the blocks) is held besides ``pred_proba``.
+    """
+
+    def __init__(self, y_encoded, pred_proba, T0, sample_weight):
         order = np.argsort(y_encoded, kind="stable")
-        n_classes = prior.shape[1]
+        n_classes = pred_proba.shape[1]
         bounds = np.searchsorted(y_encoded[order], np.arange(n_classes + 1))
-        prior = prior[order]
-        weight = sample_weight[order]
-        self.blocks = [
-            (j, prior[lo:hi], weight[lo:hi])
-            for j, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
-            if hi > lo
-        ]
+        self.blocks = []
+        for j, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+            if hi > lo:
+                members = order[lo:hi]
+                prior = clean_posterior(pred_proba[members], T0, tol=_PRIOR_TOL)
+                self.blocks.append((j, prior, sample_weight[members]))
         self.n_classes = n_classes
 
     def likelihood_terms(self, T):
@@ -195,9 +198,7 @@ def em_transition_matrix(y_encoded, pred_proba, sample_weight, *, return_details
     """
     n_samples, n_classes = pred_proba.shape
     T0 = transition_from_joint(confident_joint(y_encoded, pred_proba, sample_weight))[0]
-    prior = clean_posterior(pred_proba, T0, tol=_PRIOR_TOL)
-    grouped = _GroupedPrior(y_encoded, prior, sample_weight)
-    del prior
+    grouped = _GroupedPrior(y_encoded, pred_proba, T0, sample_weight)
     T_free, loglik_free = maximum_likelihood_transition(grouped, T0)
     rate, loglik_sym = maximum_likelihood_symmetric_rate(
         *grouped.own_prior(), n_classes
