@@ -155,10 +155,10 @@ def write_markdown(result, path):
         "",
         "## Fit time (n_jobs=1)",
         "",
-        "`strategy=\"prune\"` (CleanLearning's work: the folds and one fit "
+        '`strategy="prune"` (CleanLearning\'s work: the folds and one fit '
         "of the pruned data): model = time inside the model's own fit and "
         "predict_proba calls; overhead = everything else. The default "
-        "(`\"prune_reweight\"`) adds a second final fit; its total and "
+        '(`"prune_reweight"`) adds a second final fit; its total and '
         "overhead are in the last columns.",
         "",
     ]
@@ -207,7 +207,7 @@ def write_markdown(result, path):
             "## Parallel folds",
             "",
             f"SGD, n = {par['n_samples']:,}, K = {par['n_classes']}, "
-            f"`strategy=\"prune\"`: fold phase {par['folds_n_jobs=1']:.2f}s with "
+            f'`strategy="prune"`: fold phase {par["folds_n_jobs=1"]:.2f}s with '
             f"n_jobs=1, {par['folds_n_jobs=2']:.2f}s with n_jobs=2 and the "
             f"worker processes running: **x{par['speedup']:.2f}** "
             f"(cpu_count {os.cpu_count()}). A first call, which also starts the "

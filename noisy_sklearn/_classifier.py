@@ -10,7 +10,6 @@ from sklearn.base import (
     ClassifierMixin,
     MetaEstimatorMixin,
     _fit_context,
-    clone,
 )
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import check_cv
@@ -43,7 +42,7 @@ from ._oof import (
     FoldEnsemble,
     ScoreCalibrator,
     align_columns,
-    fit_weighted,
+    fit_final_models,
     make_splits,
     method_output,
     out_of_fold_scores,
@@ -387,31 +386,15 @@ class NoiseRobustClassifier(
             )
             self.estimator_ = FoldEnsemble(fold_models, n_classes)
             return self
-        final_models = []
-        for plan in plans:
-            try:
-                final_models.append(
-                    fit_weighted(
-                        clone(estimator),
-                        X,
-                        plan.y_encoded,
-                        plan.sample_weight,
-                        weight_params=weight_params,
-                        seed=rng.randint(2**31 - 1),
-                        fit_params=estimator_params,
-                    )
-                )
-            except Exception as exc:
-                exc.add_note(
-                    f"Raised by {type(estimator).__name__} in the final fit of "
-                    f"NoiseRobustClassifier (strategy {self.strategy_!r}, "
-                    f"{int(np.count_nonzero(plan.sample_weight))} samples kept)."
-                )
-                raise
-        self.estimator_ = (
-            final_models[0]
-            if len(final_models) == 1
-            else FoldEnsemble(final_models, n_classes)
+        self.estimator_ = fit_final_models(
+            estimator,
+            X,
+            plans,
+            n_classes,
+            weight_params=weight_params,
+            rng=rng,
+            fit_params=estimator_params,
+            context=f"strategy {self.strategy_!r}",
         )
         return self
 

@@ -535,3 +535,56 @@ class FoldEnsemble:
         if hasattr(self.estimators[0], "predict_proba"):
             return np.argmax(self._average("predict_proba", X), axis=1)
         return np.argmax(self._average("decision_function", X), axis=1)
+
+
+def fit_final_models(
+    estimator, X, plans, n_classes, *, weight_params, rng, fit_params, context
+):
+    """The final fit(s): one model per plan, averaged when there are several.
+
+    Parameters
+    ----------
+    estimator : classifier
+        Unfitted template, cloned for each plan.
+    X : array-like of shape (n_samples, n_features)
+        Training data.
+    plans : list of FitPlan
+        Labels and weights of each final fit.
+    n_classes : int
+        Number of classes K (the columns of an averaged model).
+    weight_params : dict
+        How the estimator takes sample weights (see :func:`weight_parameters`).
+    rng : RandomState
+        Draws each fit's resampling seed.
+    fit_params : dict
+        Parameters for the estimator's ``fit``.
+    context : str
+        Said in the note added to an error raised by the estimator.
+
+    Returns
+    -------
+    model : classifier
+        The fitted model, or a :class:`FoldEnsemble` averaging several.
+    """
+    models = []
+    for plan in plans:
+        try:
+            models.append(
+                fit_weighted(
+                    clone(estimator),
+                    X,
+                    plan.y_encoded,
+                    plan.sample_weight,
+                    weight_params=weight_params,
+                    seed=rng.randint(2**31 - 1),
+                    fit_params=fit_params,
+                )
+            )
+        except Exception as exc:
+            exc.add_note(
+                f"Raised by {type(estimator).__name__} in the final fit of "
+                f"NoiseRobustClassifier ({context}, "
+                f"{int(np.count_nonzero(plan.sample_weight))} samples kept)."
+            )
+            raise
+    return models[0] if len(models) == 1 else FoldEnsemble(models, n_classes)
