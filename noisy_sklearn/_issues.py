@@ -4,6 +4,7 @@ import numpy as np
 
 from ._noise_model import fit_noise_model
 from ._posterior import clean_posterior
+from ._transition import rows_by_label
 from ._validation import (
     check_labels,
     check_pred_proba,
@@ -98,12 +99,8 @@ def label_error_posterior(y_encoded, clean_proba, transition_matrix):
     # P(given = y | x) = p @ T[:, y], one matrix-vector product per given
     # class: O(n K) work, where (p @ T)[rows, y] would cost O(n K^2).
     evidence = np.empty(y_encoded.shape[0])
-    order = np.argsort(y_encoded, kind="stable")
-    bounds = np.searchsorted(y_encoded[order], np.arange(clean_proba.shape[1] + 1))
-    for j, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
-        if hi > lo:
-            members = order[lo:hi]
-            evidence[members] = clean_proba[members] @ transition_matrix[:, j]
+    for j, members in rows_by_label(y_encoded, clean_proba.shape[1]):
+        evidence[members] = clean_proba[members] @ transition_matrix[:, j]
     right_joint = clean_proba[rows, y_encoded] * transition_matrix[y_encoded, y_encoded]
     right = np.divide(
         right_joint, evidence, out=np.ones_like(evidence), where=evidence > 0

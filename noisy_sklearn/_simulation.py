@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ._transition import symmetric_transition
 from ._validation import check_labels, check_noise_rate, check_transition_matrix
 
 _KINDS = ("symmetric", "pair", "random")
@@ -56,9 +57,7 @@ def make_transition_matrix(
         raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}.")
     rate = check_noise_rate(noise_rate)
     if kind == "symmetric":
-        T = np.full((n_classes, n_classes), rate / (n_classes - 1))
-        np.fill_diagonal(T, 1.0 - rate)
-        return T
+        return symmetric_transition(rate, n_classes)
     if kind == "pair":
         T = np.eye(n_classes) * (1.0 - rate)
         T[np.arange(n_classes), (np.arange(n_classes) + 1) % n_classes] += rate

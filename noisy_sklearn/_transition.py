@@ -13,6 +13,50 @@ _CHUNK_ROWS = 1 << 16
 _METHODS = ("confident_joint", "em", "anchor")
 
 
+def rows_by_label(y_encoded, n_classes):
+    """The rows of each given label, for the labels that have any.
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    n_classes : int
+        Number of classes K.
+
+    Returns
+    -------
+    groups : list of (int, ndarray) tuples
+        ``(j, rows labelled j)`` in class order, rows in increasing order;
+        classes without a sample are left out.
+    """
+    order = np.argsort(y_encoded, kind="stable")
+    bounds = np.searchsorted(y_encoded[order], np.arange(n_classes + 1))
+    return [
+        (j, order[lo:hi])
+        for j, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+        if hi > lo
+    ]
+
+
+def symmetric_transition(rate, n_classes):
+    """``(1 - rate)`` on the diagonal, ``rate / (K - 1)`` elsewhere.
+
+    Parameters
+    ----------
+    rate : float
+        Probability that a label is wrong.
+    n_classes : int
+        Number of classes K.
+
+    Returns
+    -------
+    transition_matrix : ndarray of shape (n_classes, n_classes)
+    """
+    T = np.full((n_classes, n_classes), rate / (n_classes - 1))
+    np.fill_diagonal(T, 1.0 - rate)
+    return T
+
+
 def per_class_thresholds(y_encoded, pred_proba, sample_weight):
     """Mean predicted probability of class j over samples labelled j.
 

@@ -24,7 +24,12 @@ from scipy.optimize import brentq
 from scipy.stats import chi2
 
 from ._posterior import clean_posterior
-from ._transition import confident_joint, transition_from_joint
+from ._transition import (
+    confident_joint,
+    rows_by_label,
+    symmetric_transition,
+    transition_from_joint,
+)
 
 # Level of the likelihood-ratio test of symmetric noise against free T.
 SYMMETRY_TEST_LEVEL = 0.01
@@ -41,15 +46,15 @@ class _GroupedPrior:
     """
 
     def __init__(self, y_encoded, pred_proba, T0, sample_weight):
-        order = np.argsort(y_encoded, kind="stable")
         n_classes = pred_proba.shape[1]
-        bounds = np.searchsorted(y_encoded[order], np.arange(n_classes + 1))
-        self.blocks = []
-        for j, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
-            if hi > lo:
-                members = order[lo:hi]
-                prior = clean_posterior(pred_proba[members], T0, tol=_PRIOR_TOL)
-                self.blocks.append((j, prior, sample_weight[members]))
+        self.blocks = [
+            (
+                j,
+                clean_posterior(pred_proba[members], T0, tol=_PRIOR_TOL),
+                sample_weight[members],
+            )
+            for j, members in rows_by_label(y_encoded, n_classes)
+        ]
         self.n_classes = n_classes
 
     def likelihood_terms(self, T):
@@ -106,25 +111,6 @@ def maximum_likelihood_transition(grouped, T_start, *, max_iter=500, tol=1e-7):
         if converged:
             break
     return T, grouped.likelihood_terms(T)[1]
-
-
-def symmetric_transition(rate, n_classes):
-    """``(1 - rate)`` on the diagonal, ``rate / (K - 1)`` elsewhere.
-
-    Parameters
-    ----------
-    rate : float
-        Probability that a label is wrong.
-    n_classes : int
-        Number of classes K.
-
-    Returns
-    -------
-    transition_matrix : ndarray of shape (n_classes, n_classes)
-    """
-    T = np.full((n_classes, n_classes), rate / (n_classes - 1))
-    np.fill_diagonal(T, 1.0 - rate)
-    return T
 
 
 def maximum_likelihood_symmetric_rate(own_prior, sample_weight, n_classes):

@@ -10,12 +10,12 @@ from noisy_sklearn import (
     make_transition_matrix,
 )
 from noisy_sklearn._posterior import corrected_argmax
+from noisy_sklearn._transition import symmetric_transition
 from noisy_sklearn._transition_em import (
     _GroupedPrior,
     em_transition_matrix,
     maximum_likelihood_symmetric_rate,
     maximum_likelihood_transition,
-    symmetric_transition,
 )
 
 
