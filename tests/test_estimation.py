@@ -131,3 +131,21 @@ def test_clean_posterior_stays_on_the_simplex_for_a_singular_t():
     out = clean_posterior(np.array([[0.9, 0.1], [0.2, 0.8]]), T)
     assert np.all(out >= 0)
     np.testing.assert_allclose(out.sum(axis=1), 1.0)
+
+
+def test_the_screen_spares_most_disputed_samples_the_solve():
+    # Mild noise over many classes: a disputed sample whose given label still
+    # has some probability cannot be more likely wrong than right.
+    from noisy_sklearn._issues import surely_not_flagged
+
+    T = make_transition_matrix(30, 0.1, kind="symmetric")
+    rng = np.random.RandomState(0)
+    y = rng.randint(0, 30, 2000)
+    logits = rng.standard_normal((2000, 30))
+    logits[np.arange(2000), y] += 2.0
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    disputed = np.flatnonzero(proba.argmax(axis=1) != y)
+    ruled_out = surely_not_flagged(y[disputed], proba[disputed, y[disputed]], T)
+    assert ruled_out.mean() > 0.9
+    # ...while a sample that puts almost nothing on its label is kept.
+    assert not surely_not_flagged(np.array([0]), np.array([1e-4]), T)[0]

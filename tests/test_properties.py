@@ -14,6 +14,12 @@ from noisy_sklearn import (  # noqa: E402
     make_noisy_labels,
     make_transition_matrix,
 )
+from noisy_sklearn._issues import (  # noqa: E402
+    flag_disagreements_by_posterior,
+    label_error_posterior,
+    surely_not_flagged,
+)
+from noisy_sklearn._posterior import clean_posterior  # noqa: E402
 
 
 @st.composite
@@ -92,6 +98,26 @@ def test_never_flags_a_sample_predicted_as_its_label(data, method):
     y, proba, _ = data
     issues = find_label_issues(y, proba, method=method)
     assert not np.any(issues & (proba.argmax(axis=1) == y))
+
+
+@SETTINGS
+@given(
+    labelled_probabilities(),
+    st.sampled_from(["symmetric", "pair", "random"]),
+    st.floats(0.02, 0.45),
+)
+def test_the_screen_never_rules_out_a_posterior_flag(data, kind, noise_rate):
+    # The bound that skips the clean-posterior solve must agree with the
+    # exact solve of every sample: whatever it rules out is not flagged.
+    y, proba, rng = data
+    T = make_transition_matrix(
+        proba.shape[1], noise_rate, kind=kind, random_state=rng.randint(2**31)
+    )
+    error = label_error_posterior(y, clean_posterior(proba, T), T)
+    ruled_out = surely_not_flagged(y, proba[np.arange(y.shape[0]), y], T)
+    assert np.all(error[ruled_out] <= 0.5)
+    exact = (proba.argmax(axis=1) != y) & (error > 0.5)
+    np.testing.assert_array_equal(flag_disagreements_by_posterior(y, proba, T), exact)
 
 
 @SETTINGS
