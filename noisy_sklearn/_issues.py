@@ -17,6 +17,10 @@ _FLAG_METHODS = ("posterior", "confident_learning")
 _SCORES = ("self_confidence", "normalized_margin", "confidence_weighted_entropy")
 # Slack of the bound that rules out posterior flags without a solve.
 _SCREEN_MARGIN = 1e-6
+# The other disputed samples: a loose solve, then an exact one for those whose
+# error probability lands this close to 1/2.
+_COARSE_TOL = 1e-4
+_REFINE_BAND = 0.1
 
 
 def flag_by_joint(y_encoded, pred_proba, joint, sample_weight):
@@ -177,8 +181,13 @@ def flag_disagreements_by_posterior(y_encoded, pred_proba, transition_matrix):
     """:func:`flag_by_posterior` without the clean posterior of every sample.
 
     Only samples whose most probable class is not their label can be
-    flagged; of those, :func:`surely_not_flagged` rules out most with a
-    bound, and only the rest get their clean posterior solved.
+    flagged; of those, :func:`surely_not_flagged` rules out some with a
+    bound (most when the noise is mild and the classes many), and only the
+    rest get their clean posterior solved: first to a loose tolerance, then
+    exactly for those whose error probability is within 0.1 of 1/2. The
+    flags are those of :func:`flag_by_posterior` with exact posteriors, but
+    for the rare sample whose loose solve lands on the wrong side of 1/2
+    outside that band.
 
     Parameters
     ----------
@@ -201,10 +210,14 @@ def flag_disagreements_by_posterior(y_encoded, pred_proba, transition_matrix):
     given_proba = pred_proba[candidates, given] / (1.0 + ROW_SUM_ATOL)
     ruled_out = surely_not_flagged(given, given_proba, transition_matrix)
     candidates, given = candidates[~ruled_out], given[~ruled_out]
-    if candidates.size:
-        clean = clean_posterior(pred_proba[candidates], transition_matrix)
-        error = label_error_posterior(given, clean, transition_matrix)
-        issues[candidates] = error > 0.5
+    noisy = pred_proba[candidates]
+    clean = clean_posterior(noisy, transition_matrix, tol=_COARSE_TOL)
+    error = label_error_posterior(given, clean, transition_matrix)
+    near = np.flatnonzero(np.abs(error - 0.5) < _REFINE_BAND)
+    if near.size:
+        clean = clean_posterior(noisy[near], transition_matrix)
+        error[near] = label_error_posterior(given[near], clean, transition_matrix)
+    issues[candidates] = error > 0.5
     return issues
 
 
