@@ -39,15 +39,50 @@ def clean_posterior(noisy_proba, transition_matrix, *, max_iter=500, tol=1e-8):
         Clean posterior; rows sum to one. Each row depends only on its own
         input row.
     """
-    noisy_proba = np.asarray(noisy_proba, dtype=np.float64)
-    T = np.asarray(transition_matrix, dtype=np.float64)
-    inverse = np.linalg.inv(T) if np.linalg.cond(T) < _MAX_CONDITION else None
-    out = np.empty_like(noisy_proba)
-    chunk = max(1, _CHUNK_ENTRIES // max(noisy_proba.shape[1], 1))
-    for start in range(0, noisy_proba.shape[0], chunk):
-        block = noisy_proba[start : start + chunk]
-        out[start : start + chunk] = _solve_block(block, T, inverse, max_iter, tol)
-    return out
+    return PosteriorSolver(transition_matrix)(noisy_proba, max_iter=max_iter, tol=tol)
+
+
+class PosteriorSolver:
+    """:func:`clean_posterior` for one T, with its inverse computed once.
+
+    For callers that map many batches of rows through the same T.
+
+    Parameters
+    ----------
+    transition_matrix : ndarray of shape (n_classes, n_classes)
+        ``T[i, j] = P(given j | true i)``.
+    """
+
+    def __init__(self, transition_matrix):
+        self.T = np.asarray(transition_matrix, dtype=np.float64)
+        well_posed = np.linalg.cond(self.T) < _MAX_CONDITION
+        self.inverse = np.linalg.inv(self.T) if well_posed else None
+
+    def __call__(self, noisy_proba, *, max_iter=500, tol=1e-8):
+        """Clean posterior of the rows of ``noisy_proba`` (see :func:`clean_posterior`).
+
+        Parameters
+        ----------
+        noisy_proba : ndarray of shape (n_samples, n_classes)
+            Posterior over the given (noisy) labels.
+        max_iter : int, default=500
+            Maximum number of EM updates.
+        tol : float, default=1e-8
+            Per-row stopping tolerance on the largest move.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        noisy_proba = np.asarray(noisy_proba, dtype=np.float64)
+        out = np.empty_like(noisy_proba)
+        chunk = max(1, _CHUNK_ENTRIES // max(noisy_proba.shape[1], 1))
+        for start in range(0, noisy_proba.shape[0], chunk):
+            block = noisy_proba[start : start + chunk]
+            out[start : start + chunk] = _solve_block(
+                block, self.T, self.inverse, max_iter, tol
+            )
+        return out
 
 
 def _em_step(p, q, T):

@@ -23,7 +23,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.stats import chi2
 
-from ._posterior import clean_posterior
+from ._posterior import PosteriorSolver
 from ._transition import (
     confident_joint,
     rows_by_label,
@@ -35,36 +35,53 @@ from ._transition import (
 SYMMETRY_TEST_LEVEL = 0.01
 # The prior only steers the likelihood: a loose solve is enough.
 _PRIOR_TOL = 1e-4
+# Entries (rows x classes) of the prior solved per call.
+_PRIOR_CHUNK_ENTRIES = 1 << 20
 _TINY = 1e-300
 
 
 class _GroupedPrior:
     """The per-sample prior, one block of rows per given label.
 
-    The prior ``clean_posterior(pred_proba, T0)`` is solved block by block,
-    so that only one n x K array (the blocks) is held besides ``pred_proba``.
+    The prior ``clean_posterior(pred_proba, T0)`` is solved block by block
+    (T0 inverted once), so that only one n x K array (the blocks) is held
+    besides ``pred_proba``.
     """
 
     def __init__(self, y_encoded, pred_proba, T0, sample_weight):
         n_classes = pred_proba.shape[1]
-        self.blocks = [
-            (
-                j,
-                clean_posterior(pred_proba[members], T0, tol=_PRIOR_TOL),
-                sample_weight[members],
-            )
-            for j, members in rows_by_label(y_encoded, n_classes)
-        ]
+        groups = rows_by_label(y_encoded, n_classes)
+        order = np.concatenate([members for _, members in groups])
+        # One n x K array in grouped order, filled a chunk of rows at a time
+        # (many small classes would otherwise mean many small solves); the
+        # blocks are views of it.
+        prior = np.empty((order.shape[0], n_classes))
+        solve = PosteriorSolver(T0)
+        chunk = max(1, _PRIOR_CHUNK_ENTRIES // n_classes)
+        for start in range(0, order.shape[0], chunk):
+            rows = order[start : start + chunk]
+            prior[start : start + chunk] = solve(pred_proba[rows], tol=_PRIOR_TOL)
+        self.blocks = []
+        start = 0
+        for j, members in groups:
+            stop = start + members.shape[0]
+            self.blocks.append((j, prior[start:stop], sample_weight[members]))
+            start = stop
         self.n_classes = n_classes
 
-    def likelihood_terms(self, T):
-        """Expected counts ``S[k, j]`` (given j, true k) and the log-likelihood."""
+    def likelihood_terms(self, T, *, with_loglik=True):
+        """Expected counts ``S[k, j]`` (given j, true k) and the log-likelihood.
+
+        The log-likelihood is None when ``with_loglik`` is False (the EM
+        updates need only the counts).
+        """
         S = np.zeros((self.n_classes, self.n_classes))
-        loglik = 0.0
+        loglik = 0.0 if with_loglik else None
         for j, prior, weight in self.blocks:
             evidence = np.maximum(prior @ T[:, j], _TINY)
             S[:, j] = T[:, j] * ((weight / evidence) @ prior)
-            loglik += float(weight @ np.log(evidence))
+            if with_loglik:
+                loglik += float(weight @ np.log(evidence))
         return S, loglik
 
     def own_prior(self):
@@ -104,7 +121,7 @@ def maximum_likelihood_transition(grouped, T_start, *, max_iter=500, tol=1e-7):
     """
     T = T_start
     for _ in range(max_iter):
-        S, _ = grouped.likelihood_terms(T)
+        S, _ = grouped.likelihood_terms(T, with_loglik=False)
         T_new = _normalise_rows(S)
         converged = np.max(np.abs(T_new - T)) < tol
         T = T_new
