@@ -9,6 +9,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from noisy_sklearn import (
@@ -184,6 +186,60 @@ def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0, strategy=None):
             overhead=total - inner,
         )
     return record
+
+
+def _raw_fold(model, X, y, train, test):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = clone(model).fit(X[train], y[train])
+        fitted.predict_proba(X[test])
+
+
+def time_raw_folds(X, y, model_name, *, n_jobs=1, seed=0):
+    """Wall time of the bare fold fits: the machine's own parallel ceiling.
+
+    The same ``CV`` stratified folds, each a clone of the model fitted on
+    its training part and asked for the probabilities of its test part,
+    through joblib exactly as NoiseRobustClassifier dispatches them, with
+    nothing else: what ``n_jobs`` can gain on this machine at best.
+
+    Returns
+    -------
+    seconds : float
+    """
+    model = make_model(model_name, seed)
+    splits = StratifiedKFold(CV, shuffle=True, random_state=seed).split(X, y)
+    with threadpool_limits(1):
+        started = time.perf_counter()
+        Parallel(n_jobs=n_jobs)(
+            delayed(_raw_fold)(model, X, y, train, test) for train, test in splits
+        )
+        return time.perf_counter() - started
+
+
+def time_class_weights(X, y, model_name, seed=0):
+    """One fit without and one with per-class sample weights.
+
+    CleanLearning fits its final model with weights ``1 / P(given k | true
+    k)`` per class; this times what such weights cost the model by
+    themselves (weights from ``NOISE_RATE``, the data's noise).
+
+    Returns
+    -------
+    seconds : dict
+        ``unweighted`` and ``class_weighted`` fit seconds.
+    """
+    weights = np.full(y.shape[0], 1.0 / (1.0 - NOISE_RATE))
+    weights[y == y[0]] *= 1.01  # uneven, as estimated diagonals are
+    seconds = {}
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, sample_weight in (("unweighted", None), ("class_weighted", weights)):
+            model = make_model(model_name, seed)
+            started = time.perf_counter()
+            model.fit(X, y, sample_weight=sample_weight)
+            seconds[name] = time.perf_counter() - started
+    return seconds
 
 
 def peak_memory(X, y, model_name, seed=0):
