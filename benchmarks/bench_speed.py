@@ -57,6 +57,8 @@ FULL_FITS = [
     *[("hgb", n, k) for n in (10_000, 100_000) for k in (2, 10)],
     ("hgb", 10_000, 100),
 ]
+FIT_ROUNDS = 2
+REPEAT_BELOW_SECONDS = 60.0
 QUICK_FITS = [("sgd", 10_000, 2), ("sgd", 10_000, 10), ("hgb", 10_000, 2)]
 
 
@@ -67,11 +69,24 @@ def fit_section(workloads, with_cleanlab):
         X, y = make_data(n_samples, n_classes)
         row = {"model": model, "n_samples": n_samples, "n_classes": n_classes}
         # "prune" does CleanLearning's work (folds, one fit of the pruned
-        # data); the default adds a second final fit.
-        row["ours"] = time_fit("noisy_sklearn", X, y, model, strategy="prune")
-        row["default"] = time_fit("noisy_sklearn", X, y, model)
+        # data); the default adds a second final fit. Each is timed in
+        # interleaved rounds and the fastest run kept (on a shared virtual
+        # machine the slow runs measure the neighbours); a second round only
+        # where a round takes under REPEAT_BELOW_SECONDS.
+        runs = {"ours": [], "default": []}
         if with_cleanlab:
-            row["cleanlearning"] = time_fit("cleanlearning", X, y, model)
+            runs["cleanlearning"] = []
+        for _ in range(FIT_ROUNDS):
+            for key in runs:
+                method = "cleanlearning" if key == "cleanlearning" else "noisy_sklearn"
+                strategy = "prune" if key == "ours" else None
+                runs[key].append(time_fit(method, X, y, model, strategy=strategy))
+            spent = sum(record[-1]["total"] for record in runs.values())
+            if spent > REPEAT_BELOW_SECONDS:
+                break
+        for key, records in runs.items():
+            row[key] = min(records, key=lambda record: record["total"])
+            row[f"{key}_totals"] = [record["total"] for record in records]
         rows.append(row)
         ours = row["ours"]
         message = (
@@ -190,7 +205,10 @@ def write_markdown(result, path):
         "of the pruned data): model = time inside the model's own fit and "
         "predict_proba calls; overhead = everything else. The default "
         '(`"prune_reweight"`) adds a second final fit; its total and '
-        "overhead are in the last columns.",
+        "overhead are in the last columns. Ours, the default and "
+        f"CleanLearning run in interleaved rounds ({FIT_ROUNDS} where a round "
+        f"takes under {REPEAT_BELOW_SECONDS:.0f}s, else 1) and each keeps its "
+        "fastest run; every run's total is in the JSON.",
         "",
     ]
     has_cl = any("cleanlearning" in row for row in result["fits"])

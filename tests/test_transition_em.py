@@ -12,6 +12,7 @@ from noisy_sklearn import (
 from noisy_sklearn._posterior import corrected_argmax
 from noisy_sklearn._transition import symmetric_transition
 from noisy_sklearn._transition_em import (
+    _em_update,
     _GroupedPrior,
     em_transition_matrix,
     maximum_likelihood_symmetric_rate,
@@ -86,6 +87,11 @@ def test_likelihood_never_decreases_and_the_em_fixed_point_is_kept():
     T, _ = maximum_likelihood_transition(grouped, start)
     again, _ = maximum_likelihood_transition(grouped, T, max_iter=1)
     np.testing.assert_allclose(again, T, atol=1e-6)
+    # The extrapolation reaches the fixed point of plain EM updates.
+    plain = start
+    for _ in range(5000):
+        plain = _em_update(grouped, plain)[0]
+    np.testing.assert_allclose(T, plain, atol=1e-5)
 
 
 def test_symmetric_rate_solves_the_score_equation():
