@@ -134,7 +134,9 @@ def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0, strategy=None):
     ----------
     method : {"noisy_sklearn", "cleanlearning", "model"}
         ``NoiseRobustClassifier()``, cleanlab's ``CleanLearning`` with the
-        same folds, or one plain fit of the model.
+        same folds (:func:`folds`: the very splits CleanLearning draws from
+        its seed, so the fold fits are the same computations), or one plain
+        fit of the model.
     X, y : ndarray
         Data and noisy labels.
     model_name : str
@@ -161,7 +163,7 @@ def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0, strategy=None):
         if method == "noisy_sklearn":
             params = {} if strategy is None else {"strategy": strategy}
             NoiseRobustClassifier(
-                model, cv=CV, n_jobs=n_jobs, random_state=seed, **params
+                model, cv=folds(seed), n_jobs=n_jobs, random_state=seed, **params
             ).fit(X, y)
         elif method == "cleanlearning":
             from cleanlab.classification import CleanLearning
@@ -188,6 +190,11 @@ def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0, strategy=None):
     return record
 
 
+def folds(seed):
+    """The ``CV`` shuffled stratified folds that CleanLearning uses for ``seed``."""
+    return StratifiedKFold(CV, shuffle=True, random_state=seed)
+
+
 def _raw_fold(model, X, y, train, test):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -208,7 +215,7 @@ def time_raw_folds(X, y, model_name, *, n_jobs=1, seed=0):
     seconds : float
     """
     model = make_model(model_name, seed)
-    splits = StratifiedKFold(CV, shuffle=True, random_state=seed).split(X, y)
+    splits = folds(seed).split(X, y)
     with threadpool_limits(1):
         started = time.perf_counter()
         Parallel(n_jobs=n_jobs)(
