@@ -322,6 +322,9 @@ class NoiseRobustClassifier(
         self.calibrator_ = None
         self.fold_fit_times_ = []
         pred_proba, fold_models = oof(weights, keep_estimators=self.ensemble)
+        if self.cleaning_rounds == 1:
+            # The fold indices (cv x n_samples integers) are not needed again.
+            oof = splits = None
         self.oof_pred_proba_ = pred_proba
         noise = fit_noise_model(
             y_encoded, pred_proba, weights, known_T, self.transition_method

@@ -272,3 +272,17 @@ def test_verbose_reports_progress(small_problem, capsys):
     NoiseRobustClassifier(verbose=2, random_state=0).fit(X, y_noisy)
     out = capsys.readouterr().out
     assert "fold 1" in out and "flagged as label issues" in out
+
+
+def test_fold_indices_as_lists_or_arrays_give_the_same_fit(small_problem):
+    # Fold indices are stored compactly (32-bit) when they are arrays; lists
+    # are kept as given. Either way the folds, and so the fit, are the same.
+    X, _, y_noisy = small_problem
+    splits = list(KFold(3, shuffle=True, random_state=0).split(X))
+    as_lists = [(train.tolist(), test.tolist()) for train, test in splits]
+    from_arrays = NoiseRobustClassifier(cv=splits, random_state=0).fit(X, y_noisy)
+    from_lists = NoiseRobustClassifier(cv=as_lists, random_state=0).fit(X, y_noisy)
+    np.testing.assert_array_equal(
+        from_arrays.oof_pred_proba_, from_lists.oof_pred_proba_
+    )
+    np.testing.assert_array_equal(from_arrays.predict(X), from_lists.predict(X))
