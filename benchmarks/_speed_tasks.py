@@ -127,7 +127,7 @@ def _reset():
         INNER_SECONDS[key] = 0.0
 
 
-def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0, strategy=None):
+def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0, strategy=None, n_splits=CV):
     """Fit one method and split its time into the model's and everything else.
 
     Parameters
@@ -148,6 +148,8 @@ def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0, strategy=None):
         Seed of the model and the folds.
     strategy : str, default=None
         ``strategy`` of ``NoiseRobustClassifier``; ``None`` keeps its default.
+    n_splits : int, default=CV
+        Number of folds (noisy_sklearn only; CleanLearning uses ``CV``).
 
     Returns
     -------
@@ -163,7 +165,11 @@ def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0, strategy=None):
         if method == "noisy_sklearn":
             params = {} if strategy is None else {"strategy": strategy}
             NoiseRobustClassifier(
-                model, cv=folds(seed), n_jobs=n_jobs, random_state=seed, **params
+                model,
+                cv=folds(seed, n_splits),
+                n_jobs=n_jobs,
+                random_state=seed,
+                **params,
             ).fit(X, y)
         elif method == "cleanlearning":
             from cleanlab.classification import CleanLearning
@@ -190,9 +196,9 @@ def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0, strategy=None):
     return record
 
 
-def folds(seed):
-    """The ``CV`` shuffled stratified folds that CleanLearning uses for ``seed``."""
-    return StratifiedKFold(CV, shuffle=True, random_state=seed)
+def folds(seed, n_splits=CV):
+    """The shuffled stratified folds that CleanLearning uses for ``seed``."""
+    return StratifiedKFold(n_splits, shuffle=True, random_state=seed)
 
 
 def _raw_fold(model, X, y, train, test):
@@ -202,7 +208,7 @@ def _raw_fold(model, X, y, train, test):
         fitted.predict_proba(X[test])
 
 
-def time_raw_folds(X, y, model_name, *, n_jobs=1, seed=0):
+def time_raw_folds(X, y, model_name, *, n_jobs=1, seed=0, n_splits=CV):
     """Wall time of the bare fold fits: the machine's own parallel ceiling.
 
     The same ``CV`` stratified folds, each a clone of the model fitted on
@@ -215,7 +221,7 @@ def time_raw_folds(X, y, model_name, *, n_jobs=1, seed=0):
     seconds : float
     """
     model = make_model(model_name, seed)
-    splits = folds(seed).split(X, y)
+    splits = folds(seed, n_splits).split(X, y)
     with threadpool_limits(1):
         started = time.perf_counter()
         Parallel(n_jobs=n_jobs)(
