@@ -127,7 +127,18 @@ def _reset():
         INNER_SECONDS[key] = 0.0
 
 
-def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0, strategy=None, n_splits=CV):
+def time_fit(
+    method,
+    X,
+    y,
+    model_name,
+    *,
+    n_jobs=1,
+    seed=0,
+    strategy=None,
+    n_splits=CV,
+    transition_method=None,
+):
     """Fit one method and split its time into the model's and everything else.
 
     Parameters
@@ -150,6 +161,9 @@ def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0, strategy=None, n_spl
         ``strategy`` of ``NoiseRobustClassifier``; ``None`` keeps its default.
     n_splits : int, default=CV
         Number of folds (noisy_sklearn only; CleanLearning uses ``CV``).
+    transition_method : str, default=None
+        ``transition_method`` of ``NoiseRobustClassifier``; ``None`` keeps
+        its default.
 
     Returns
     -------
@@ -163,7 +177,14 @@ def time_fit(method, X, y, model_name, *, n_jobs=1, seed=0, strategy=None, n_spl
         warnings.simplefilter("ignore")
         started = time.perf_counter()
         if method == "noisy_sklearn":
-            params = {} if strategy is None else {"strategy": strategy}
+            params = {
+                key: value
+                for key, value in (
+                    ("strategy", strategy),
+                    ("transition_method", transition_method),
+                )
+                if value is not None
+            }
             NoiseRobustClassifier(
                 model,
                 cv=folds(seed, n_splits),
