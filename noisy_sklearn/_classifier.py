@@ -15,23 +15,19 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils import Bunch, check_random_state, get_tags
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
-    _routing_enabled,
-    process_routing,
 )
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
-    _check_feature_names,
-    _check_n_features,
-    check_array,
     check_consistent_length,
     check_is_fitted,
 )
 
+from ._fit_inputs import FitInputsMixin
 from ._issues import (
     flag_by_posterior,
     flag_disagreements_by_posterior,
@@ -55,9 +51,7 @@ from ._strategies import COMBINED, STRATEGIES, plan_final_fit, prune_weights
 from ._validation import (
     as_python_scalar,
     check_classifier,
-    check_invertible,
     check_labels,
-    check_transition_matrix,
     check_weights,
 )
 
@@ -77,7 +71,7 @@ def _estimator_has(attr):
 
 
 class NoiseRobustClassifier(
-    LabelAuditMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+    FitInputsMixin, LabelAuditMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
 ):
     """Train any classifier through label noise, with an estimated noise model.
 
@@ -401,42 +395,6 @@ class NoiseRobustClassifier(
         )
         return self
 
-    def _check_X(self, X, *, reset):
-        """Check the shape of X and record its features; return X for the model.
-
-        A dataframe is handed on as it is (a ColumnTransformer needs its
-        columns); other array-likes are handed on as validated arrays.
-        """
-        _check_feature_names(self, X, reset=reset)
-        tags = get_tags(self._base_estimator())
-        if not tags.input_tags.two_d_array:
-            return X
-        X_checked = check_array(
-            X,
-            accept_sparse=["csr", "csc"],
-            ensure_all_finite=False,
-            dtype=None,
-            estimator=self,
-        )
-        _check_n_features(self, X_checked, reset=reset)
-        return X if hasattr(X, "columns") else X_checked
-
-    def _route(self, sample_weight, fit_params):
-        """Split the fit parameters between the estimator and the splitter."""
-        if _routing_enabled():
-            routed = process_routing(
-                self, "fit", sample_weight=sample_weight, **fit_params
-            )
-        else:
-            routed = Bunch(estimator=Bunch(fit=fit_params), splitter=Bunch(split={}))
-        # Weights are ours to apply (they change per strategy), never forwarded.
-        estimator_params = {
-            key: value
-            for key, value in routed.estimator.fit.items()
-            if key != "sample_weight"
-        }
-        return estimator_params, routed.splitter.split
-
     def _out_of_fold_proba(
         self,
         estimator,
@@ -485,18 +443,6 @@ class NoiseRobustClassifier(
                 scores, y_encoded, weights
             )
         return self.calibrator_.predict_proba(scores), models
-
-    def _known_transition_matrix(self, n_classes):
-        if self.transition_matrix is None:
-            return None
-        T = check_transition_matrix(self.transition_matrix, n_classes)
-        if self.strategy in ("reweight", "relabel", "correct"):
-            check_invertible(T)
-        return T
-
-    def _log(self, level, message):
-        if self.verbose >= level:
-            print(f"[NoiseRobustClassifier] {message}")
 
     def _noisy_proba(self, X):
         """Posterior over the given labels from the final model, in class order."""

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import record_user_warnings
 
-import noisy_sklearn._classifier
+import noisy_sklearn._fit_inputs
 from noisy_sklearn import NoiseRobustClassifier
 
 X = np.r_[np.zeros((6, 1)), np.ones((6, 1))]
@@ -31,11 +31,12 @@ def _deprecated_for_the_caller(function, category):
 
 @pytest.mark.parametrize("category", [DeprecationWarning, FutureWarning])
 def test_a_deprecation_met_in_package_code_fails_the_test(monkeypatch, category):
-    # check_array is scikit-learn's; NoiseRobustClassifier.fit calls it.
+    # check_array is scikit-learn's; NoiseRobustClassifier.fit calls it (in
+    # the input checks of _fit_inputs).
     deprecated = _deprecated_for_the_caller(
-        noisy_sklearn._classifier.check_array, category
+        noisy_sklearn._fit_inputs.check_array, category
     )
-    monkeypatch.setattr(noisy_sklearn._classifier, "check_array", deprecated)
+    monkeypatch.setattr(noisy_sklearn._fit_inputs, "check_array", deprecated)
     with pytest.raises(category, match="this API is deprecated"):
         NoiseRobustClassifier(cv=3).fit(X, Y)
 
@@ -43,8 +44,8 @@ def test_a_deprecation_met_in_package_code_fails_the_test(monkeypatch, category)
 def test_recording_user_warnings_keeps_deprecations_as_errors(monkeypatch):
     # pytest.warns would record the deprecation instead (it sets "always").
     deprecated = _deprecated_for_the_caller(
-        noisy_sklearn._classifier.check_array, DeprecationWarning
+        noisy_sklearn._fit_inputs.check_array, DeprecationWarning
     )
-    monkeypatch.setattr(noisy_sklearn._classifier, "check_array", deprecated)
+    monkeypatch.setattr(noisy_sklearn._fit_inputs, "check_array", deprecated)
     with pytest.raises(DeprecationWarning):
         record_user_warnings(lambda: NoiseRobustClassifier(cv=3).fit(X, Y))
