@@ -8,8 +8,8 @@ import numpy as np
 
 from ._validation import check_labels, check_pred_proba, check_weights
 
-# Rows processed at once, so that n x K temporaries stay small at any n.
-_CHUNK_ROWS = 1 << 16
+# Entries (rows x classes) processed at once: temporaries of ~2 MB at any n.
+_CHUNK_ENTRIES = 1 << 18
 _METHODS = ("confident_joint", "em", "anchor")
 
 
@@ -103,14 +103,21 @@ def confident_classes(pred_proba, thresholds):
     confident : ndarray of shape (n_samples,), dtype=intp
         Class index, or -1 where no class reaches its threshold.
     """
-    n_samples = pred_proba.shape[0]
+    n_samples, n_classes = pred_proba.shape
     confident = np.empty(n_samples, dtype=np.intp)
-    for start in range(0, n_samples, _CHUNK_ROWS):
-        block = pred_proba[start : start + _CHUNK_ROWS]
-        masked = np.where(block >= thresholds, block, -1.0)
-        best = masked.argmax(axis=1)
-        best[masked[np.arange(block.shape[0]), best] < 0] = -1
-        confident[start : start + _CHUNK_ROWS] = best
+    # Two buffers reused chunk after chunk, small enough to stay in cache.
+    chunk = max(1, _CHUNK_ENTRIES // n_classes)
+    masked = np.empty((min(chunk, n_samples), n_classes))
+    reached = np.empty(masked.shape, dtype=bool)
+    for start in range(0, n_samples, chunk):
+        block = pred_proba[start : start + chunk]
+        rows = block.shape[0]
+        np.greater_equal(block, thresholds, out=reached[:rows])
+        masked[:rows] = -1.0
+        np.copyto(masked[:rows], block, where=reached[:rows])
+        best = masked[:rows].argmax(axis=1)
+        best[masked[np.arange(rows), best] < 0] = -1
+        confident[start : start + rows] = best
     return confident
 
 
