@@ -10,7 +10,9 @@ _MAX_CONDITION = 1e8
 _TINY = np.finfo(np.float64).tiny
 
 
-def clean_posterior(noisy_proba, transition_matrix, *, max_iter=500, tol=1e-8):
+def clean_posterior(
+    noisy_proba, transition_matrix, *, rows=None, max_iter=500, tol=1e-8
+):
     """Clean class posterior ``p`` with ``noisy_proba ~ p @ T``, on the simplex.
 
     Solves ``min_p KL(noisy_proba || p @ T)`` over probability vectors: the
@@ -27,6 +29,10 @@ def clean_posterior(noisy_proba, transition_matrix, *, max_iter=500, tol=1e-8):
         Posterior over the given (noisy) labels.
     transition_matrix : ndarray of shape (n_classes, n_classes)
         ``T[i, j] = P(given j | true i)``.
+    rows : ndarray of int, default=None
+        Solve only these rows of ``noisy_proba``, in this order (gathered a
+        chunk at a time, so no copy of them all is made); ``None`` solves
+        every row.
     max_iter : int, default=500
         Maximum number of EM updates.
     tol : float, default=1e-8
@@ -35,54 +41,21 @@ def clean_posterior(noisy_proba, transition_matrix, *, max_iter=500, tol=1e-8):
 
     Returns
     -------
-    proba : ndarray of shape (n_samples, n_classes)
+    proba : ndarray of shape (n_rows, n_classes)
         Clean posterior; rows sum to one. Each row depends only on its own
         input row.
     """
-    return PosteriorSolver(transition_matrix)(noisy_proba, max_iter=max_iter, tol=tol)
-
-
-class PosteriorSolver:
-    """:func:`clean_posterior` for one T, with its inverse computed once.
-
-    For callers that map many batches of rows through the same T.
-
-    Parameters
-    ----------
-    transition_matrix : ndarray of shape (n_classes, n_classes)
-        ``T[i, j] = P(given j | true i)``.
-    """
-
-    def __init__(self, transition_matrix):
-        self.T = np.asarray(transition_matrix, dtype=np.float64)
-        well_posed = np.linalg.cond(self.T) < _MAX_CONDITION
-        self.inverse = np.linalg.inv(self.T) if well_posed else None
-
-    def __call__(self, noisy_proba, *, max_iter=500, tol=1e-8):
-        """Clean posterior of the rows of ``noisy_proba`` (see :func:`clean_posterior`).
-
-        Parameters
-        ----------
-        noisy_proba : ndarray of shape (n_samples, n_classes)
-            Posterior over the given (noisy) labels.
-        max_iter : int, default=500
-            Maximum number of EM updates.
-        tol : float, default=1e-8
-            Per-row stopping tolerance on the largest move.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        noisy_proba = np.asarray(noisy_proba, dtype=np.float64)
-        out = np.empty_like(noisy_proba)
-        chunk = max(1, _CHUNK_ENTRIES // max(noisy_proba.shape[1], 1))
-        for start in range(0, noisy_proba.shape[0], chunk):
-            block = noisy_proba[start : start + chunk]
-            out[start : start + chunk] = _solve_block(
-                block, self.T, self.inverse, max_iter, tol
-            )
-        return out
+    noisy_proba = np.asarray(noisy_proba, dtype=np.float64)
+    T = np.asarray(transition_matrix, dtype=np.float64)
+    inverse = np.linalg.inv(T) if np.linalg.cond(T) < _MAX_CONDITION else None
+    n_rows = noisy_proba.shape[0] if rows is None else rows.shape[0]
+    out = np.empty((n_rows, noisy_proba.shape[1]))
+    chunk = max(1, _CHUNK_ENTRIES // max(noisy_proba.shape[1], 1))
+    for start in range(0, n_rows, chunk):
+        part = slice(start, start + chunk)
+        block = noisy_proba[part] if rows is None else noisy_proba[rows[part]]
+        out[part] = _solve_block(block, T, inverse, max_iter, tol)
+    return out
 
 
 def _em_step(p, q, T):

@@ -23,7 +23,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.stats import chi2
 
-from ._posterior import PosteriorSolver
+from ._posterior import clean_posterior
 from ._transition import (
     confident_joint,
     rows_by_label,
@@ -38,32 +38,25 @@ _PRIOR_TOL = 1e-4
 # Shortenings of an extrapolation step that leaves the simplex before the
 # plain EM update is taken instead.
 _MAX_STEP_HALVINGS = 10
-# Entries (rows x classes) of the prior solved per call.
-_PRIOR_CHUNK_ENTRIES = 1 << 20
 _TINY = 1e-300
 
 
 class _GroupedPrior:
     """The per-sample prior, one block of rows per given label.
 
-    The prior ``clean_posterior(pred_proba, T0)`` is solved block by block
-    (T0 inverted once), so that only one n x K array (the blocks) is held
-    besides ``pred_proba``.
+    The prior ``clean_posterior(pred_proba, T0)`` is solved straight into
+    label order, so that only one n x K array (the blocks) is held besides
+    ``pred_proba``.
     """
 
     def __init__(self, y_encoded, pred_proba, T0, sample_weight):
         n_classes = pred_proba.shape[1]
         groups = rows_by_label(y_encoded, n_classes)
         order = np.concatenate([members for _, members in groups])
-        # One n x K array in grouped order, filled a chunk of rows at a time
-        # (many small classes would otherwise mean many small solves); the
-        # blocks are views of it.
-        prior = np.empty((order.shape[0], n_classes))
-        solve = PosteriorSolver(T0)
-        chunk = max(1, _PRIOR_CHUNK_ENTRIES // n_classes)
-        for start in range(0, order.shape[0], chunk):
-            rows = order[start : start + chunk]
-            prior[start : start + chunk] = solve(pred_proba[rows], tol=_PRIOR_TOL)
+        # One n x K array in grouped order, solved in one call (many small
+        # classes would otherwise mean many small solves); the blocks are
+        # views of it.
+        prior = clean_posterior(pred_proba, T0, rows=order, tol=_PRIOR_TOL)
         self.blocks = []
         start = 0
         for j, members in groups:
