@@ -1,20 +1,23 @@
 """Speed benchmark: what NoiseRobustClassifier costs on top of its model fits.
 
-Four measurements, written to ``results/speed.{json,md}``:
+Five measurements, written to ``results/speed.{json,md}``:
 
 1. **Fit time** of ``NoiseRobustClassifier(model, strategy="prune")`` (the
-   work CleanLearning does; 5 folds, ``n_jobs=1``), and of the default
-   strategy, on synthetic data (20 features, 20 % symmetric label
-   noise) of growing size and number of classes, split into the time inside
-   the model's own ``fit`` / ``predict_proba`` calls and everything else
-   (our overhead: validation, fold indexing, estimation, flagging, weights).
-   ``CleanLearning`` (cleanlab) gets the same model, data and number of
-   folds, in the same run, when it is installed.
-2. **Parallel folds**: the same fit with ``n_jobs=1`` and ``n_jobs=2`` (the
-   final fit, identical in both, is taken out of the ratio).
-3. **Peak memory** of a default fit (``tracemalloc``: every numpy
+   work CleanLearning does; 5 folds, ``n_jobs=1``), of the same with the
+   confident-joint T, and of the default strategy, on synthetic data (20
+   features, 20 % symmetric label noise) of growing size and number of
+   classes, split into the time inside the model's own ``fit`` /
+   ``predict_proba`` calls and everything else (our overhead: validation,
+   fold indexing, estimation, flagging, weights). ``CleanLearning``
+   (cleanlab) gets the same model, data and folds (the same splits), in the
+   same run, when it is installed. Interleaved rounds, fastest run kept.
+2. **Parallel folds**: neighbouring fits with ``n_jobs=1`` and ``n_jobs=2``
+   (the final fit is taken out), their median ratio, beside the bare fold
+   fits through joblib and a 4-fold run.
+3. **Sample weights**: what per-class weights cost each model by themselves.
+4. **Peak memory** of a default fit (``tracemalloc``: every numpy
    allocation), against the size of X.
-4. **Array functions** on one core at n = 1M, K = 100 with synthetic
+5. **Array functions** on one core at n = 1M, K = 100 with synthetic
    probabilities, and cleanlab's counterparts.
 
 Usage::
