@@ -333,8 +333,13 @@ class NoiseRobustClassifier(
         # on first use. The flags only need the samples the model disputes.
         audit = LabelAudit(y_encoded, noise)
         issues = flag_disagreements_by_posterior(
-            y_encoded, pred_proba, noise.audit_matrix
+            y_encoded,
+            pred_proba,
+            noise.audit_matrix,
+            loose_posterior=noise.audit_clean_rows,
         )
+        # The estimate's prior (n x K) has served the flags: free it.
+        noise.forget_clean_proba()
         for round_ in range(2, self.cleaning_rounds + 1):
             if self.strategy_ == "none":
                 break

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._noise_model import fit_noise_model
-from ._posterior import clean_posterior
+from ._posterior import LOOSE_TOL, clean_posterior
 from ._transition import rows_by_label
 from ._validation import (
     ROW_SUM_ATOL,
@@ -19,7 +19,6 @@ _SCORES = ("self_confidence", "normalized_margin", "confidence_weighted_entropy"
 _SCREEN_MARGIN = 1e-6
 # The other disputed samples: a loose solve, then an exact one for those whose
 # error probability lands this close to 1/2.
-_COARSE_TOL = 1e-4
 _REFINE_BAND = 0.1
 
 
@@ -177,7 +176,9 @@ def surely_not_flagged(given, given_proba, transition_matrix):
     return dominant[given] & (lower >= threshold[given] + _SCREEN_MARGIN)
 
 
-def flag_disagreements_by_posterior(y_encoded, pred_proba, transition_matrix):
+def flag_disagreements_by_posterior(
+    y_encoded, pred_proba, transition_matrix, *, loose_posterior=None
+):
     """:func:`flag_by_posterior` without the clean posterior of every sample.
 
     Only samples whose most probable class is not their label can be
@@ -197,6 +198,10 @@ def flag_disagreements_by_posterior(y_encoded, pred_proba, transition_matrix):
         Out-of-fold predicted probabilities.
     transition_matrix : ndarray of shape (n_classes, n_classes)
         ``T[i, j] = P(given j | true i)``.
+    loose_posterior : callable, default=None
+        ``loose_posterior(rows)`` returns the clean posterior of those rows
+        solved to ``LOOSE_TOL``, when it is at hand already (the prior of the
+        maximum-likelihood T); ``None`` solves it here.
 
     Returns
     -------
@@ -210,12 +215,16 @@ def flag_disagreements_by_posterior(y_encoded, pred_proba, transition_matrix):
     given_proba = pred_proba[candidates, given] / (1.0 + ROW_SUM_ATOL)
     ruled_out = surely_not_flagged(given, given_proba, transition_matrix)
     candidates, given = candidates[~ruled_out], given[~ruled_out]
-    noisy = pred_proba[candidates]
-    clean = clean_posterior(noisy, transition_matrix, tol=_COARSE_TOL)
+    if loose_posterior is None:
+        clean = clean_posterior(
+            pred_proba, transition_matrix, rows=candidates, tol=LOOSE_TOL
+        )
+    else:
+        clean = loose_posterior(candidates)
     error = label_error_posterior(given, clean, transition_matrix)
-    near = np.flatnonzero(np.abs(error - 0.5) < _REFINE_BAND)
-    if near.size:
-        clean = clean_posterior(noisy[near], transition_matrix)
+    near = np.abs(error - 0.5) < _REFINE_BAND
+    if np.any(near):
+        clean = clean_posterior(pred_proba, transition_matrix, rows=candidates[near])
         error[near] = label_error_posterior(given[near], clean, transition_matrix)
     issues[candidates] = error > 0.5
     return issues

@@ -23,7 +23,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.stats import chi2
 
-from ._posterior import clean_posterior
+from ._posterior import LOOSE_TOL, clean_posterior
 from ._transition import (
     confident_joint,
     rows_by_label,
@@ -33,8 +33,6 @@ from ._transition import (
 
 # Level of the likelihood-ratio test of symmetric noise against free T.
 SYMMETRY_TEST_LEVEL = 0.01
-# The prior only steers the likelihood: a loose solve is enough.
-_PRIOR_TOL = 1e-4
 # Shortenings of an extrapolation step that leaves the simplex before the
 # plain EM update is taken instead.
 _MAX_STEP_HALVINGS = 10
@@ -56,7 +54,8 @@ class _GroupedPrior:
         # One n x K array in grouped order, solved in one call (many small
         # classes would otherwise mean many small solves); the blocks are
         # views of it.
-        prior = clean_posterior(pred_proba, T0, rows=order, tol=_PRIOR_TOL)
+        prior = clean_posterior(pred_proba, T0, rows=order, tol=LOOSE_TOL)
+        self.order, self.proba = order, prior
         self.blocks = []
         start = 0
         for j, members in groups:
@@ -79,6 +78,20 @@ class _GroupedPrior:
             if with_loglik:
                 loglik += float(weight @ np.log(evidence))
         return S, loglik
+
+    def rows(self, indices=None):
+        """The prior of these samples (numbered as in ``pred_proba``).
+
+        ``None`` gives every sample, in the order of ``pred_proba`` (a new
+        n x K array).
+        """
+        if indices is None:
+            out = np.empty_like(self.proba)
+            out[self.order] = self.proba
+            return out
+        position = np.empty_like(self.order)
+        position[self.order] = np.arange(self.order.shape[0])
+        return self.proba[position[indices]]
 
     def own_prior(self):
         """``(p_n[y_n], w_n)`` for every sample, in grouped order."""
@@ -214,7 +227,8 @@ def em_transition_matrix(y_encoded, pred_proba, sample_weight, *, return_details
     sample_weight : ndarray of shape (n_samples,)
         Non-negative weights.
     return_details : bool, default=False
-        Also return a dict with the intermediate estimates and the test.
+        Also return a dict with the intermediate estimates, the prior
+        (``_GroupedPrior``) and the test.
 
     Returns
     -------
@@ -241,6 +255,7 @@ def em_transition_matrix(y_encoded, pred_proba, sample_weight, *, return_details
         return T
     return T, {
         "confident_joint_T": T0,
+        "prior": grouped,
         "free_T": T_free,
         "symmetric_T": T_sym,
         "statistic": statistic,

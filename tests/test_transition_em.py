@@ -9,7 +9,9 @@ from noisy_sklearn import (
     make_noisy_labels,
     make_transition_matrix,
 )
-from noisy_sklearn._posterior import corrected_argmax
+from noisy_sklearn._issues import flag_disagreements_by_posterior
+from noisy_sklearn._noise_model import fit_noise_model
+from noisy_sklearn._posterior import LOOSE_TOL, clean_posterior, corrected_argmax
 from noisy_sklearn._transition import symmetric_transition
 from noisy_sklearn._transition_em import (
     _em_update,
@@ -143,3 +145,27 @@ def test_correct_under_symmetric_noise_moves_no_prediction(small_problem):
     ).fit(X, y_noisy)
     np.testing.assert_array_equal(correct.predict(X), none.predict(X))
     assert not np.allclose(correct.predict_proba(X), none.predict_proba(X))
+
+
+def test_the_prior_serves_the_audit_as_a_fresh_solve_would():
+    # The flags and the quality scores read the labels through the
+    # confident-joint T; the maximum-likelihood prior is that very posterior.
+    T = make_transition_matrix(5, 0.3, kind="random", random_state=1)
+    y_noisy, proba = _soft_problem(T, n=3000, seed=2)
+    weights = np.ones(y_noisy.shape[0])
+    noise = fit_noise_model(y_noisy, proba, weights, method="em")
+    assert noise.starting_prior is not None
+    fresh = clean_posterior(proba, noise.audit_matrix, tol=LOOSE_TOL)
+    rows = np.array([7, 0, 2999, 7, 1500])
+    np.testing.assert_allclose(noise.audit_clean_rows(rows), fresh[rows], atol=1e-12)
+    np.testing.assert_allclose(noise.audit_clean_proba, fresh, atol=1e-12)
+    reused = flag_disagreements_by_posterior(
+        y_noisy, proba, noise.audit_matrix, loose_posterior=noise.audit_clean_rows
+    )
+    own = flag_disagreements_by_posterior(y_noisy, proba, noise.audit_matrix)
+    assert reused.sum() > 50
+    np.testing.assert_array_equal(reused, own)
+    # Once forgotten, the rows are solved again, to the same values.
+    noise.forget_clean_proba()
+    assert noise.starting_prior is None
+    np.testing.assert_allclose(noise.audit_clean_rows(rows), fresh[rows], atol=1e-12)
