@@ -27,6 +27,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._final import FoldEnsemble, ScoreCalibrator, fit_final_models
 from ._fit_inputs import FitInputsMixin
 from ._issues import (
     flag_by_posterior,
@@ -35,10 +36,7 @@ from ._issues import (
 from ._label_audit import LabelAudit, LabelAuditMixin
 from ._noise_model import fit_noise_model
 from ._oof import (
-    FoldEnsemble,
-    ScoreCalibrator,
     align_columns,
-    fit_final_models,
     make_splits,
     method_output,
     out_of_fold_scores,
@@ -130,8 +128,9 @@ class NoiseRobustClassifier(
         it saves one fit of the full data (a fifth of the model time with
         ``cv=5``), at the price of keeping ``cv`` models.
     n_jobs : int, default=None
-        Number of folds fitted in parallel by joblib (``None`` means 1 unless
-        in a :func:`joblib.parallel_config` context, whose backend is used).
+        Number of joblib workers for the fold fits and the two final fits of
+        ``"prune_reweight"`` (``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context, whose backend is used).
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, the wrapped estimator's unset ``random_state`` and
         weighted resampling. An int makes ``fit`` deterministic.
@@ -397,6 +396,7 @@ class NoiseRobustClassifier(
             rng=rng,
             fit_params=estimator_params,
             context=f"strategy {self.strategy_!r}",
+            n_jobs=self.n_jobs,
         )
         return self
 
