@@ -10,7 +10,8 @@ Five measurements, written to ``results/speed.{json,md}``:
    ``predict_proba`` calls and everything else (our overhead: validation,
    fold indexing, estimation, flagging, weights). ``CleanLearning``
    (cleanlab) gets the same model, data and folds (the same splits), in the
-   same run, when it is installed. Interleaved rounds, fastest run kept.
+   same run, when it is installed. Rounds in alternating order, fastest
+   run kept, ratios as the median of the ratios within a round.
 2. **Parallel folds**: the fold phase of neighbouring fits with
    ``n_jobs=1`` and ``n_jobs=2``, their median ratio, beside the bare fold
    fits through joblib, a 4-fold run and the whole default fit, for a
@@ -79,22 +80,24 @@ def fit_section(workloads, with_cleanlab):
         X, y = make_data(n_samples, n_classes)
         row = {"model": model, "n_samples": n_samples, "n_classes": n_classes}
         # "prune" does CleanLearning's work (folds, one fit of the pruned
-        # data); the default adds a second final fit. Each is timed in
-        # interleaved rounds and the fastest run kept (on a shared virtual
-        # machine the slow runs measure the neighbours); up to FIT_ROUNDS
-        # rounds while a round takes under REPEAT_BELOW_SECONDS.
-        # "ours_cj" is "ours" with CleanLearning's estimator of T (the
-        # confident joint) instead of our default maximum-likelihood one.
+        # data); "ours_cj" is the same with CleanLearning's estimator of T
+        # (the confident joint) instead of our maximum-likelihood one. They
+        # and CleanLearning are timed in rounds, in alternating order, up to
+        # FIT_ROUNDS rounds while a round takes under REPEAT_BELOW_SECONDS:
+        # this virtual machine's speed drifts by up to 1.6x within minutes,
+        # so each keeps its fastest run and the ratios are the median of the
+        # ratios within a round. The default (a second final fit) is timed
+        # once, after the rounds.
         settings = {
             "ours": {"strategy": "prune"},
             "ours_cj": {"strategy": "prune", "transition_method": "confident_joint"},
-            "default": {},
         }
         runs = {key: [] for key in settings}
         if with_cleanlab:
             runs["cleanlearning"] = []
-        for _ in range(FIT_ROUNDS):
-            for key in runs:
+        for round_ in range(FIT_ROUNDS):
+            order = list(runs) if round_ % 2 == 0 else list(runs)[::-1]
+            for key in order:
                 if key == "cleanlearning":
                     runs[key].append(time_fit("cleanlearning", X, y, model))
                 else:
@@ -104,9 +107,17 @@ def fit_section(workloads, with_cleanlab):
             spent = sum(record[-1]["total"] for record in runs.values())
             if spent > REPEAT_BELOW_SECONDS:
                 break
+        runs["default"] = [time_fit("noisy_sklearn", X, y, model)]
         for key, records in runs.items():
             row[key] = min(records, key=lambda record: record["total"])
             row[f"{key}_totals"] = [record["total"] for record in records]
+        if with_cleanlab:
+            for key in settings:
+                row[f"{key}_per_cleanlearning"] = float(
+                    np.median(
+                        np.divide(row[f"{key}_totals"], row["cleanlearning_totals"])
+                    )
+                )
         rows.append(row)
         ours = row["ours"]
         message = (
