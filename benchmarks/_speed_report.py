@@ -73,7 +73,7 @@ def write_markdown(result, path):
                 [
                     f"{cl['total']:.2f}",
                     f"{cl['overhead']:.3f}",
-                    f"{_ratio(row, 'ours', ours, cl):.2f}",
+                    f"{row['ours_per_cleanlearning']:.2f}",
                 ]
                 if cl
                 else ["-", "-", "-"]
@@ -86,7 +86,7 @@ def write_markdown(result, path):
             if has_cl:
                 cl = row.get("cleanlearning")
                 cells.append(
-                    f"{_ratio(row, 'ours_cj', cj, cl):.2f}" if cj and cl else "-"
+                    f"{row['ours_cj_per_cleanlearning']:.2f}" if cj and cl else "-"
                 )
         default = row.get("default")
         cells += (
@@ -142,16 +142,10 @@ def write_markdown(result, path):
     path.write_text("\n".join(lines) + "\n")
 
 
-def _ratio(row, key, ours, cleanlearning):
-    """Median within-round ratio, or the ratio of the fastest runs (older results)."""
-    median = row.get(f"{key}_per_cleanlearning")
-    return median if median is not None else ours["total"] / cleanlearning["total"]
-
-
 def _parallel_lines(workloads):
     """The parallel section: one paragraph and one table per workload."""
-    if not workloads or isinstance(workloads, dict):
-        return []  # none, or the single-workload layout of older results
+    if not workloads:
+        return []
     rounds = -(-CV // 2)
     lines = [
         "",

@@ -76,15 +76,14 @@ class NoiseModel:
         """Clean posterior of each sample through :attr:`audit_matrix`."""
         if self.starting_point is None:
             return self.clean_proba
-        if self.starting_prior is not None:
-            return self.starting_prior.rows()
-        return clean_posterior(self.pred_proba, self.starting_point, tol=LOOSE_TOL)
+        return self.audit_clean_rows(None)
 
     def audit_clean_rows(self, rows):
         """Clean posterior of these samples through :attr:`audit_matrix`.
 
         Solved to ``LOOSE_TOL``, or taken from the prior of the
-        maximum-likelihood estimate while it is held.
+        maximum-likelihood estimate while it is held; ``rows=None`` gives
+        every sample.
         """
         if self.starting_prior is not None:
             return self.starting_prior.rows(rows)
