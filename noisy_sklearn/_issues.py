@@ -217,7 +217,7 @@ def flag_disagreements_by_posterior(
     candidates, given = candidates[~ruled_out], given[~ruled_out]
     if loose_posterior is None:
         clean = clean_posterior(
-            pred_proba, transition_matrix, rows=candidates, tol=LOOSE_TOL
+            pred_proba, transition_matrix, rows=candidates, gap_tol=LOOSE_TOL
         )
     else:
         clean = loose_posterior(candidates)

@@ -49,7 +49,9 @@ class NoiseModel:
         Computed on first use only: the count-based flag rule never needs it,
         and it is the costliest step of the estimate.
         """
-        return clean_posterior(self.pred_proba, self.transition_matrix, tol=LOOSE_TOL)
+        return clean_posterior(
+            self.pred_proba, self.transition_matrix, gap_tol=LOOSE_TOL
+        )
 
     def forget_clean_proba(self):
         """Drop the cached clean posteriors (recomputed if read again)."""
@@ -88,7 +90,7 @@ class NoiseModel:
         if self.starting_prior is not None:
             return self.starting_prior.rows(rows)
         return clean_posterior(
-            self.pred_proba, self.audit_matrix, rows=rows, tol=LOOSE_TOL
+            self.pred_proba, self.audit_matrix, rows=rows, gap_tol=LOOSE_TOL
         )
 
     @property

@@ -8,18 +8,24 @@ _CHUNK_ENTRIES = 1 << 18
 # Beyond this condition number T is treated as singular: no inverse is tried.
 _MAX_CONDITION = 1e8
 _TINY = np.finfo(np.float64).tiny
-# Tolerance of the loose solves on training samples (the prior of the
+# Duality gap of the loose solves on training samples (the prior of the
 # maximum-likelihood T, the flags' first pass, weights, relabels, quality
-# scores): a fraction of a tight solve's cost. Against a 1e-12 solve on
-# synthetic 100-class probabilities it moved no probability by more than
-# 7e-4 and no label-error probability by more than 0.015, and changed no
-# flag. One value for all, so that one solve serves them all. Predictions
-# ("correct") are solved to 1e-8.
-LOOSE_TOL = 1e-4
+# scores): a row's KL is at most this above its minimum. One value for all,
+# so that one solve serves them all. On the accuracy benchmark's 144
+# out-of-fold problems (112,416 samples) its label-error probabilities differ
+# from a solve certified to 1e-6 by more than 0.1 in 24 samples and its flags
+# (with the band refined exactly) in 5; the former rule, stopping when an
+# update moved no probability by 1e-4, was slower and got 393 and 98 (it
+# stopped rows whose entries crawl off a face of the simplex). Predictions
+# ("correct") and the band are solved by the step rule to 1e-8 instead.
+LOOSE_TOL = 1e-3
+# Plain EM updates before the rows still short of ``tol`` are extrapolated:
+# most rows are done by then, and extrapolation costs three updates a cycle.
+_PLAIN_UPDATES = 10
 
 
 def clean_posterior(
-    noisy_proba, transition_matrix, *, rows=None, max_iter=500, tol=1e-8
+    noisy_proba, transition_matrix, *, rows=None, max_iter=500, tol=1e-8, gap_tol=None
 ):
     """Clean class posterior ``p`` with ``noisy_proba ~ p @ T``, on the simplex.
 
@@ -27,9 +33,21 @@ def clean_posterior(
     maximum-likelihood mixture weights of the rows of T. Rows whose exact
     inverse ``noisy_proba @ inv(T)`` is a probability vector take it (the KL
     is then zero). The others, and every row when T is ill-conditioned, are
-    fitted by the EM (multiplicative) update ``p_i <- p_i * sum_j T[i, j]
-    q_j / (p @ T)_j``, which stays on the simplex, so a near-singular T
+    fitted by the EM (multiplicative) update ``p_i <- p_i g_i`` with ``g =
+    (q / (p @ T)) @ T.T``, which stays on the simplex, so a near-singular T
     cannot blow up the result.
+
+    Two stopping rules. By default a row stops when an update moves none of
+    its probabilities by more than ``tol``: every row follows the same path
+    whatever its batch, so predictions do not depend on how the rows are
+    batched. With ``gap_tol``, a row stops once its Frank-Wolfe duality gap
+    ``max(g) - p @ g`` (``g = (q / (p @ T)) @ T.T`` is the gradient of the
+    log-likelihood ``q @ log(p @ T)``) is below ``gap_tol``, which bounds how
+    far its KL is above the minimum; after a few plain updates the rows still
+    short of it are accelerated by squared extrapolation (SQUAREM, Varadhan
+    and Roland, 2008). The step rule can stop a row far from the solution
+    when an entry crawls off a face of the simplex (each update then moves it
+    by little); the gap rule cannot.
 
     Parameters
     ----------
@@ -42,10 +60,13 @@ def clean_posterior(
         chunk at a time, so no copy of them all is made); ``None`` solves
         every row.
     max_iter : int, default=500
-        Maximum number of EM updates.
+        Maximum number of EM updates per row.
     tol : float, default=1e-8
-        A row stops when none of its probabilities moves by more than ``tol``
+        Step rule: a row stops when no probability moves by more than ``tol``
         in an update.
+    gap_tol : float, default=None
+        Gap rule: a row stops when its duality gap is below ``gap_tol`` (its
+        KL is then within ``gap_tol`` of the minimum); replaces ``tol``.
 
     Returns
     -------
@@ -62,17 +83,25 @@ def clean_posterior(
     for start in range(0, n_rows, chunk):
         part = slice(start, start + chunk)
         block = noisy_proba[part] if rows is None else noisy_proba[rows[part]]
-        out[part] = _solve_block(block, T, inverse, max_iter, tol)
+        out[part] = _solve_block(block, T, inverse, max_iter, tol, gap_tol)
     return out
 
 
 def _em_step(p, q, T):
-    """One EM update of the mixture weights ``p`` (rows on the simplex)."""
-    p = p * ((q / np.maximum(p @ T, _TINY)) @ T.T)
-    return p / p.sum(axis=1, keepdims=True)
+    """One EM update of the mixture weights ``p`` (rows on the simplex).
+
+    Returns the update, the fit ``p @ T`` (floored) and the duality gap, both
+    at the input.
+    """
+    fitted = np.maximum(p @ T, _TINY)
+    gradient = (q / fitted) @ T.T
+    p = p * gradient
+    value = p.sum(axis=1)
+    gap = np.max(gradient, axis=1) - value
+    return p / value[:, None], fitted, gap
 
 
-def _solve_block(q, T, inverse, max_iter, tol):
+def _solve_block(q, T, inverse, max_iter, tol, gap_tol):
     if inverse is None:
         p = np.clip(q, 1e-6, None)
         active = np.arange(q.shape[0])
@@ -86,15 +115,67 @@ def _solve_block(q, T, inverse, max_iter, tol):
     p /= p.sum(axis=1, keepdims=True)
     # Each row stops on its own, so a row's result never depends on which
     # other rows share its batch.
-    for _ in range(max_iter):
+    if gap_tol is None:
+        for _ in range(max_iter):
+            if active.size == 0:
+                break
+            p_active = p[active]
+            p_new = _em_step(p_active, q[active], T)[0]
+            moving = np.max(np.abs(p_new - p_active), axis=1) >= tol
+            p[active] = p_new
+            active = active[moving]
+        return p
+    # An update never raises the KL, so a row whose gap was below gap_tol
+    # stays within it of the minimum after the update.
+    plain = min(_PLAIN_UPDATES, max_iter)
+    for _ in range(plain):
         if active.size == 0:
-            break
-        p_active = p[active]
-        p_new = _em_step(p_active, q[active], T)
-        moving = np.max(np.abs(p_new - p_active), axis=1) >= tol
-        p[active] = p_new
-        active = active[moving]
+            return p
+        p[active], _, gap = _em_step(p[active], q[active], T)
+        active = active[gap >= gap_tol]
+    _extrapolated_em(p, q, T, active, max_iter - plain, gap_tol)
     return p
+
+
+def _extrapolated_em(p, q, T, active, max_iter, tol):
+    """EM with squared extrapolation (SQUAREM, scheme S3), row by row, in place.
+
+    From two updates ``p1 = F(p)``, ``p2 = F(p1)``, with ``r = p1 - p`` and
+    ``v = p2 - p1 - r``, the row moves to ``F(p - 2 a r + a^2 v)`` with ``a =
+    -|r| / |v|`` (at most -1, where the point is ``p2``); a row whose
+    extrapolated point leaves the open simplex, or fits ``q`` worse than
+    ``p1`` does, takes ``p2`` instead. A row stops, at ``p2``, once the gap
+    at ``p1`` is below ``tol``. A cycle costs three updates; ``max_iter``
+    counts updates.
+    """
+    for _ in range(max_iter // 3):
+        if active.size == 0:
+            return
+        p0, q0 = p[active], q[active]
+        p1 = _em_step(p0, q0, T)[0]
+        p2, fitted1, gap1 = _em_step(p1, q0, T)
+        done = gap1 < tol
+        r = p1 - p0
+        v = p2 - p1 - r
+        r_norm = np.sqrt(np.einsum("ij,ij->i", r, r))
+        v_norm = np.sqrt(np.einsum("ij,ij->i", v, v))
+        step = -r_norm / np.where(v_norm > 0, v_norm, 1.0)
+        step = np.minimum(np.where(v_norm > 0, step, -1.0), -1.0)[:, None]
+        with np.errstate(over="ignore", invalid="ignore"):
+            far = p0 - 2.0 * step * r + step**2 * v
+        outside = ~np.all(np.isfinite(far) & (far > 0), axis=1)
+        far[outside] = p2[outside]
+        far /= far.sum(axis=1, keepdims=True)
+        p3, fitted_far, _ = _em_step(far, q0, T)
+        # Log-likelihood of q under each fit: the extrapolation must not lose
+        # to a single update.
+        worse = np.einsum("ij,ij->i", q0, np.log(fitted_far)) < np.einsum(
+            "ij,ij->i", q0, np.log(fitted1)
+        )
+        keep_p2 = done | worse
+        p3[keep_p2] = p2[keep_p2]
+        p[active] = p3
+        active = active[~done]
 
 
 # Clean probabilities closer than this count as tied (rounding of the solve).

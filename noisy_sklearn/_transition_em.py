@@ -54,7 +54,7 @@ class _GroupedPrior:
         # One n x K array in grouped order, solved in one call (many small
         # classes would otherwise mean many small solves); the blocks are
         # views of it.
-        prior = clean_posterior(pred_proba, T0, rows=order, tol=LOOSE_TOL)
+        prior = clean_posterior(pred_proba, T0, rows=order, gap_tol=LOOSE_TOL)
         self.order, self.proba = order, prior
         self.blocks = []
         start = 0

@@ -8,7 +8,7 @@ from noisy_sklearn import (
     make_noisy_labels,
     make_transition_matrix,
 )
-from noisy_sklearn._posterior import clean_posterior
+from noisy_sklearn._posterior import LOOSE_TOL, clean_posterior
 from noisy_sklearn._transition import confident_joint, transition_from_joint
 
 
@@ -131,6 +131,40 @@ def test_clean_posterior_stays_on_the_simplex_for_a_singular_t():
     out = clean_posterior(np.array([[0.9, 0.1], [0.2, 0.8]]), T)
     assert np.all(out >= 0)
     np.testing.assert_allclose(out.sum(axis=1), 1.0)
+
+
+def _kl_excess(proba, noisy, T):
+    """``KL(noisy || proba @ T)`` up to the entropy of ``noisy`` (per row)."""
+    return -np.sum(noisy * np.log(proba @ T), axis=1)
+
+
+def test_the_gap_rule_solves_where_an_entry_crawls_off_a_face():
+    # Heavy noise (a labeller of class 0 says 1 half the time): the clean
+    # posterior is mostly class 0, but the update starts that entry at the
+    # floor and grows it by little per step, so the step rule stops at once
+    # near the vertex of class 1. The duality gap does not let it stop there.
+    T = np.array([[0.51, 0.49, 0.0], [0.40, 0.45, 0.15], [0.06, 0.27, 0.67]])
+    noisy = np.array([[0.40, 0.59, 0.01]])
+    exact = clean_posterior(noisy, T, gap_tol=1e-12, max_iter=100_000)
+    assert exact[0, 0] > 0.9
+    loose = clean_posterior(noisy, T, gap_tol=LOOSE_TOL)
+    np.testing.assert_allclose(loose, exact, atol=0.01)
+    assert clean_posterior(noisy, T, tol=1e-4)[0, 0] < 0.01
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_gap_rule_is_within_its_tolerance_of_the_minimum(seed):
+    rng = np.random.RandomState(seed)
+    T = make_transition_matrix(6, 0.4, kind="random", random_state=seed)
+    # Noisy posteriors off the image of the simplex: every row needs the solve.
+    noisy = rng.dirichlet(np.full(6, 0.3), 300)
+    exact = clean_posterior(noisy, T, gap_tol=1e-12, max_iter=100_000)
+    for gap_tol in (1e-3, 1e-6):
+        loose = clean_posterior(noisy, T, gap_tol=gap_tol)
+        excess = _kl_excess(loose, noisy, T) - _kl_excess(exact, noisy, T)
+        assert np.all(excess <= gap_tol + 1e-12)
+        assert np.all(loose >= 0)
+        np.testing.assert_allclose(loose.sum(axis=1), 1.0)
 
 
 def test_the_screen_spares_most_disputed_samples_the_solve():

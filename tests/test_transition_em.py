@@ -155,7 +155,7 @@ def test_the_prior_serves_the_audit_as_a_fresh_solve_would():
     weights = np.ones(y_noisy.shape[0])
     noise = fit_noise_model(y_noisy, proba, weights, method="em")
     assert noise.starting_prior is not None
-    fresh = clean_posterior(proba, noise.audit_matrix, tol=LOOSE_TOL)
+    fresh = clean_posterior(proba, noise.audit_matrix, gap_tol=LOOSE_TOL)
     rows = np.array([7, 0, 2999, 7, 1500])
     np.testing.assert_allclose(noise.audit_clean_rows(rows), fresh[rows], atol=1e-12)
     np.testing.assert_allclose(noise.audit_clean_proba, fresh, atol=1e-12)
