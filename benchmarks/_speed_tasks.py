@@ -190,7 +190,8 @@ def time_fit(
     -------
     record : dict
         ``total``, ``fold_phase`` (wall time of the out-of-fold step, ours
-        only), ``inner_fit``, ``inner_predict``, ``final_fit`` and
+        only), ``final_rows`` (samples of the final fit), ``inner_fit``,
+        ``inner_predict``, ``final_fit`` and
         ``overhead = total - inner_fit - inner_predict`` (seconds; the
         inner times and the overhead with ``n_jobs=1`` only, and the final
         fit's only when it runs here: one final fit, or ``n_jobs=1``).
@@ -209,7 +210,7 @@ def time_fit(
                 )
                 if value is not None
             }
-            FoldPhaseTimed(
+            fitted = FoldPhaseTimed(
                 model,
                 cv=folds(seed, n_splits),
                 n_jobs=n_jobs,
@@ -219,14 +220,14 @@ def time_fit(
         elif method == "cleanlearning":
             from cleanlab.classification import CleanLearning
 
-            CleanLearning(
+            fitted = CleanLearning(
                 clf=model,
                 cv_n_folds=CV,
                 seed=seed,
                 find_label_issues_kwargs={"n_jobs": 1},
             ).fit(X, y)
         elif method == "model":
-            model.fit(X, y)
+            fitted = model.fit(X, y)
         else:
             raise ValueError(f"unknown method {method!r}")
         total = time.perf_counter() - started
@@ -234,6 +235,7 @@ def time_fit(
         "total": total,
         "final_fit": INNER_SECONDS["last_fit"],
         "fold_phase": INNER_SECONDS["folds"],
+        "final_rows": _final_rows(fitted, y.shape[0]),
     }
     if n_jobs == 1:
         inner = INNER_SECONDS["fit"] + INNER_SECONDS["predict"]
@@ -243,6 +245,15 @@ def time_fit(
             overhead=total - inner,
         )
     return record
+
+
+def _final_rows(fitted, n_samples):
+    """Samples the (last) final fit saw: all but the pruned ones."""
+    if hasattr(fitted, "sample_weight_"):
+        return int(np.count_nonzero(fitted.sample_weight_))
+    if hasattr(fitted, "label_issues_mask"):
+        return int(n_samples - np.count_nonzero(fitted.label_issues_mask))
+    return n_samples
 
 
 def folds(seed, n_splits=CV):

@@ -19,6 +19,8 @@ _TINY = np.finfo(np.float64).tiny
 # stopped rows whose entries crawl off a face of the simplex). Predictions
 # ("correct") and the band are solved by the step rule to 1e-8 instead.
 LOOSE_TOL = 1e-3
+# Step rule of the loose solves when T is singular (see _solve_block).
+_SINGULAR_STEP_TOL = 1e-4
 # Plain EM updates before the rows still short of ``tol`` are extrapolated:
 # most rows are done by then, and extrapolation costs three updates a cycle.
 _PLAIN_UPDATES = 10
@@ -66,7 +68,8 @@ def clean_posterior(
         in an update.
     gap_tol : float, default=None
         Gap rule: a row stops when its duality gap is below ``gap_tol`` (its
-        KL is then within ``gap_tol`` of the minimum); replaces ``tol``.
+        KL is then within ``gap_tol`` of the minimum); replaces ``tol``. With
+        a singular T (no unique minimiser) the step rule stops at 1e-4.
 
     Returns
     -------
@@ -114,7 +117,11 @@ def _solve_block(q, T, inverse, max_iter, tol, gap_tol):
         active = np.flatnonzero(~feasible)
     p /= p.sum(axis=1, keepdims=True)
     # Each row stops on its own, so a row's result never depends on which
-    # other rows share its batch.
+    # other rows share its batch. A singular T has many minimisers (any p
+    # with the same p @ T), along which the gap closes only slowly and no
+    # tolerance makes the answer unique: the step rule stops it.
+    if gap_tol is not None and inverse is None:
+        gap_tol, tol = None, _SINGULAR_STEP_TOL
     if gap_tol is None:
         for _ in range(max_iter):
             if active.size == 0:

@@ -240,7 +240,7 @@ def estimate_transition_matrix(
         and Skene, 1979), and keeps symmetric noise (one rate, which moves no
         prediction) unless a likelihood-ratio test at level 0.01 rejects it;
         it is more accurate (on the accuracy benchmark, mean absolute error
-        0.043 against 0.056) and costs one solve of the clean posterior of
+        0.042 against 0.056) and costs one solve of the clean posterior of
         every sample, seconds rather than milliseconds at a million rows.
         ``"anchor"`` reads T off the most typical sample of each class
         (Patrini et al., 2017).
