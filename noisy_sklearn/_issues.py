@@ -20,6 +20,8 @@ _SCREEN_MARGIN = 1e-6
 # The other disputed samples: a loose solve, then an exact one for those whose
 # error probability lands this close to 1/2.
 _REFINE_BAND = 0.1
+# Duality gap of their exact solve.
+_REFINE_GAP = 1e-8
 
 
 def flag_by_joint(y_encoded, pred_proba, joint, sample_weight):
@@ -224,7 +226,9 @@ def flag_disagreements_by_posterior(
     error = label_error_posterior(given, clean, transition_matrix)
     near = np.abs(error - 0.5) < _REFINE_BAND
     if np.any(near):
-        clean = clean_posterior(pred_proba, transition_matrix, rows=candidates[near])
+        clean = clean_posterior(
+            pred_proba, transition_matrix, rows=candidates[near], gap_tol=_REFINE_GAP
+        )
         error[near] = label_error_posterior(given[near], clean, transition_matrix)
     issues[candidates] = error > 0.5
     return issues

@@ -65,19 +65,20 @@ class _GroupedPrior:
         self.n_classes = n_classes
 
     def likelihood_terms(self, T, *, with_loglik=True):
-        """Expected counts ``S[k, j]`` (given j, true k) and the log-likelihood.
+        """The gradient ``G = dL / dT`` and the log-likelihood ``L`` at T.
 
-        The log-likelihood is None when ``with_loglik`` is False (the EM
-        updates need only the counts).
+        ``T * G`` are the expected counts ``S[k, j]`` (given j, true k) of
+        the EM update. The log-likelihood is None when ``with_loglik`` is
+        False.
         """
-        S = np.zeros((self.n_classes, self.n_classes))
+        G = np.zeros((self.n_classes, self.n_classes))
         loglik = 0.0 if with_loglik else None
         for j, prior, weight in self.blocks:
             evidence = np.maximum(prior @ T[:, j], _TINY)
-            S[:, j] = T[:, j] * ((weight / evidence) @ prior)
+            G[:, j] = (weight / evidence) @ prior
             if with_loglik:
                 loglik += float(weight @ np.log(evidence))
-        return S, loglik
+        return G, loglik
 
     def rows(self, indices=None):
         """The prior of these samples (numbered as in ``pred_proba``).
@@ -105,13 +106,20 @@ def _normalise_rows(S):
     return np.where(rows > 0, S / np.where(rows > 0, rows, 1.0), np.eye(S.shape[0]))
 
 
-def _em_update(grouped, T, with_loglik=False):
-    """One EM update of T and ``L`` at the input T (None unless asked)."""
-    S, loglik = grouped.likelihood_terms(T, with_loglik=with_loglik)
-    return _normalise_rows(S), loglik
+def _em_update(grouped, T, support, with_loglik=False):
+    """One EM update of T, ``L`` at T (None unless asked) and the duality gap.
+
+    The gap ``sum_k max_j G[k, j] - sum(T * G)`` (j over the support) bounds
+    how far ``L(T)`` is below its maximum over row-stochastic matrices with
+    that support (Frank-Wolfe; L is concave).
+    """
+    G, loglik = grouped.likelihood_terms(T, with_loglik=with_loglik)
+    S = T * G
+    gap = float(np.sum(np.max(np.where(support, G, -np.inf), axis=1)) - S.sum())
+    return _normalise_rows(S), loglik, gap
 
 
-def maximum_likelihood_transition(grouped, T_start, *, max_iter=500, tol=1e-7):
+def maximum_likelihood_transition(grouped, T_start, *, max_iter=500, tol=1e-6):
     """EM maximisation of ``L(T)`` over row-stochastic T, from ``T_start``.
 
     The EM updates are accelerated by squared extrapolation (SQUAREM, scheme
@@ -131,8 +139,9 @@ def maximum_likelihood_transition(grouped, T_start, *, max_iter=500, tol=1e-7):
         Starting point.
     max_iter : int, default=500
         Maximum number of extrapolation cycles (three updates each).
-    tol : float, default=1e-7
-        Stop when a plain EM update moves no entry of T by more than ``tol``.
+    tol : float, default=1e-6
+        Stop once the duality gap is below ``tol`` times the total weight:
+        ``L`` is then within that of its maximum, per unit of weight.
 
     Returns
     -------
@@ -140,13 +149,15 @@ def maximum_likelihood_transition(grouped, T_start, *, max_iter=500, tol=1e-7):
     loglik : float
         ``L`` at the returned T.
     """
+    support = T_start > 0
+    bound = tol * sum(float(weight.sum()) for _, _, weight in grouped.blocks)
     T = T_start
     for _ in range(max_iter):
-        T1, loglik = _em_update(grouped, T, with_loglik=True)
-        T2, _ = _em_update(grouped, T1)
-        if np.max(np.abs(T2 - T1)) < tol:
-            T = T2
+        T1, loglik, gap = _em_update(grouped, T, support, with_loglik=True)
+        if gap < bound:
+            T = T1
             break
+        T2 = _em_update(grouped, T1, support)[0]
         r = T1 - T
         v = T2 - T1 - r
         v_norm = np.linalg.norm(v)
@@ -159,7 +170,7 @@ def maximum_likelihood_transition(grouped, T_start, *, max_iter=500, tol=1e-7):
         else:
             T_far = T2
         T_far = _normalise_rows(np.maximum(T_far, 0.0))
-        T_next, loglik_far = _em_update(grouped, T_far, with_loglik=True)
+        T_next, loglik_far, _ = _em_update(grouped, T_far, support, with_loglik=True)
         if loglik_far < loglik:
             T_next = T2
         T = T_next
