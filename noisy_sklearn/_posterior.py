@@ -13,15 +13,16 @@ _TINY = np.finfo(np.float64).tiny
 # scores): a row's KL is at most this above its minimum. One value for all,
 # so that one solve serves them all. On the accuracy benchmark's 144
 # out-of-fold problems (112,416 samples) its label-error probabilities differ
-# from a solve certified to 1e-6 by more than 0.1 in 24 samples and its flags
-# (with the band refined exactly) in 5; the former rule, stopping when an
-# update moved no probability by 1e-4, was slower and got 393 and 98 (it
-# stopped rows whose entries crawl off a face of the simplex). Predictions
-# ("correct") and the band are solved by the step rule to 1e-8 instead.
+# from a solve certified to 1e-6 by more than 0.1 in 24 samples, and the
+# flags (the band near 1/2 solved to a gap of 1e-8) in 5; the former rule,
+# stopping when an update moved no probability by 1e-4, was slower and got
+# 393 and 99 (it stopped rows whose entries crawl off a face of the
+# simplex). Predictions ("correct") keep that step rule, at 1e-8, under
+# which a row's result does not depend on its batch.
 LOOSE_TOL = 1e-3
 # Step rule of the loose solves when T is singular (see _solve_block).
 _SINGULAR_STEP_TOL = 1e-4
-# Plain EM updates before the rows still short of ``tol`` are extrapolated:
+# Plain EM updates before the rows still short of the gap are extrapolated:
 # most rows are done by then, and extrapolation costs three updates a cycle.
 _PLAIN_UPDATES = 10
 
