@@ -20,8 +20,9 @@ _SCREEN_MARGIN = 1e-6
 # The other disputed samples: a loose solve, then an exact one for those whose
 # error probability lands this close to 1/2.
 _REFINE_BAND = 0.1
-# Duality gap of their exact solve.
+# Duality gap of their exact solve, and its updates: the rows are few.
 _REFINE_GAP = 1e-8
+_REFINE_MAX_ITER = 2000
 
 
 def flag_by_joint(y_encoded, pred_proba, joint, sample_weight):
@@ -227,7 +228,11 @@ def flag_disagreements_by_posterior(
     near = np.abs(error - 0.5) < _REFINE_BAND
     if np.any(near):
         clean = clean_posterior(
-            pred_proba, transition_matrix, rows=candidates[near], gap_tol=_REFINE_GAP
+            pred_proba,
+            transition_matrix,
+            rows=candidates[near],
+            gap_tol=_REFINE_GAP,
+            max_iter=_REFINE_MAX_ITER,
         )
         error[near] = label_error_posterior(given[near], clean, transition_matrix)
     issues[candidates] = error > 0.5

@@ -20,8 +20,6 @@ _TINY = np.finfo(np.float64).tiny
 # simplex). Predictions ("correct") keep that step rule, at 1e-8, under
 # which a row's result does not depend on its batch.
 LOOSE_TOL = 1e-3
-# Step rule of the loose solves when T is singular (see _solve_block).
-_SINGULAR_STEP_TOL = 1e-4
 # Plain EM updates before the rows still short of the gap are extrapolated:
 # most rows are done by then, and extrapolation costs three updates a cycle.
 _PLAIN_UPDATES = 10
@@ -70,13 +68,17 @@ def clean_posterior(
     gap_tol : float, default=None
         Gap rule: a row stops when its duality gap is below ``gap_tol`` (its
         KL is then within ``gap_tol`` of the minimum); replaces ``tol``. With
-        a singular T (no unique minimiser) the step rule stops at 1e-4.
+        a singular T (no unique minimiser) the step rule stops at a tenth of
+        ``gap_tol``. A row that reaches ``max_iter`` stops where it is.
 
     Returns
     -------
     proba : ndarray of shape (n_rows, n_classes)
         Clean posterior; rows sum to one. Each row depends only on its own
-        input row.
+        input row, up to rounding: the product of one row and of many round
+        differently, and under the gap rule that can tip a row's stopping
+        decision and move the row slightly (by up to 8e-7 at a gap of 1e-8,
+        in a check of 2,000 rows); the step rule does not amplify rounding.
     """
     noisy_proba = np.asarray(noisy_proba, dtype=np.float64)
     T = np.asarray(transition_matrix, dtype=np.float64)
@@ -117,12 +119,12 @@ def _solve_block(q, T, inverse, max_iter, tol, gap_tol):
         p[~feasible] = np.clip(p[~feasible], 1e-3, None)
         active = np.flatnonzero(~feasible)
     p /= p.sum(axis=1, keepdims=True)
-    # Each row stops on its own, so a row's result never depends on which
-    # other rows share its batch. A singular T has many minimisers (any p
-    # with the same p @ T), along which the gap closes only slowly and no
-    # tolerance makes the answer unique: the step rule stops it.
+    # Each row stops on its own, whichever other rows share its batch. A
+    # singular T has many minimisers (any p with the same p @ T), along which
+    # the gap closes only slowly and no tolerance makes the answer unique:
+    # the step rule stops it.
     if gap_tol is not None and inverse is None:
-        gap_tol, tol = None, _SINGULAR_STEP_TOL
+        gap_tol, tol = None, gap_tol / 10
     if gap_tol is None:
         for _ in range(max_iter):
             if active.size == 0:
@@ -150,9 +152,10 @@ def _extrapolated_em(p, q, T, active, max_iter, tol):
 
     From two updates ``p1 = F(p)``, ``p2 = F(p1)``, with ``r = p1 - p`` and
     ``v = p2 - p1 - r``, the row moves to ``F(p - 2 a r + a^2 v)`` with ``a =
-    -|r| / |v|`` (at most -1, where the point is ``p2``); a row whose
-    extrapolated point leaves the open simplex, or fits ``q`` worse than
-    ``p1`` does, takes ``p2`` instead. A row stops, at ``p2``, once the gap
+    -|r| / |v|`` (at most -1, where the point is ``p2``). A row whose
+    extrapolated point leaves the simplex (or turns a positive entry to
+    zero) is updated from ``p2`` instead; one whose extrapolation fits ``q``
+    worse than ``p1`` does is set to ``p2``. A row stops, at ``p2``, once the gap
     at ``p1`` is below ``tol``. A cycle costs three updates; ``max_iter``
     counts updates.
     """
@@ -167,11 +170,13 @@ def _extrapolated_em(p, q, T, active, max_iter, tol):
         v = p2 - p1 - r
         r_norm = np.sqrt(np.einsum("ij,ij->i", r, r))
         v_norm = np.sqrt(np.einsum("ij,ij->i", v, v))
-        step = -r_norm / np.where(v_norm > 0, v_norm, 1.0)
-        step = np.minimum(np.where(v_norm > 0, step, -1.0), -1.0)[:, None]
         with np.errstate(over="ignore", invalid="ignore"):
+            step = -r_norm / np.where(v_norm > 0, v_norm, 1.0)
+            step = np.minimum(np.where(v_norm > 0, step, -1.0), -1.0)[:, None]
             far = p0 - 2.0 * step * r + step**2 * v
-        outside = ~np.all(np.isfinite(far) & (far > 0), axis=1)
+        # An entry that is exactly zero stays zero under every update (r and
+        # v are zero there); the others must stay positive.
+        outside = ~np.all(np.isfinite(far) & ((far > 0) | (p0 == 0)), axis=1)
         far[outside] = p2[outside]
         far /= far.sum(axis=1, keepdims=True)
         p3, fitted_far, _ = _em_step(far, q0, T)

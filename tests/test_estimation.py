@@ -183,3 +183,20 @@ def test_the_screen_spares_most_disputed_samples_the_solve():
     assert ruled_out.mean() > 0.9
     # ...while a sample that puts almost nothing on its label is kept.
     assert not surely_not_flagged(np.array([0]), np.array([1e-4]), T)[0]
+
+
+def test_extrapolation_reaches_rows_with_an_exactly_zero_entry():
+    # Class 0 is never given (its column of q is 0) and only produces its
+    # own label, so its clean probability is exactly 0 from the start and
+    # stays there; the other entries must still be extrapolated and certified.
+    T = make_transition_matrix(4, 0.3, kind="random", random_state=0)
+    T[0] = [1.0, 0.0, 0.0, 0.0]
+    noisy = np.random.RandomState(0).dirichlet(np.full(4, 0.3), 400)
+    noisy[:, 0] = 0.0
+    noisy /= noisy.sum(axis=1, keepdims=True)
+    loose = clean_posterior(noisy, T, gap_tol=1e-8, max_iter=60)
+    fitted = loose @ T
+    gradient = (noisy / fitted) @ T.T
+    gap = gradient.max(axis=1) - np.sum(loose * gradient, axis=1)
+    assert np.all(loose[:, 0] == 0)
+    assert np.mean(gap < 1e-8) > 0.95

@@ -160,8 +160,10 @@ def test_the_prior_serves_the_audit_as_a_fresh_solve_would():
     assert noise.starting_prior is not None
     fresh = clean_posterior(proba, noise.audit_matrix, gap_tol=LOOSE_TOL)
     rows = np.array([7, 0, 2999, 7, 1500])
-    np.testing.assert_allclose(noise.audit_clean_rows(rows), fresh[rows], atol=1e-12)
-    np.testing.assert_allclose(noise.audit_clean_proba, fresh, atol=1e-12)
+    # Equal but for rounding (the prior is solved in label order, in other
+    # batches, which can tip a stopping decision; see clean_posterior).
+    np.testing.assert_allclose(noise.audit_clean_rows(rows), fresh[rows], atol=1e-9)
+    np.testing.assert_allclose(noise.audit_clean_proba, fresh, atol=1e-9)
     reused = flag_disagreements_by_posterior(
         y_noisy, proba, noise.audit_matrix, loose_posterior=noise.audit_clean_rows
     )
@@ -171,4 +173,4 @@ def test_the_prior_serves_the_audit_as_a_fresh_solve_would():
     # Once forgotten, the rows are solved again, to the same values.
     noise.forget_clean_proba()
     assert noise.starting_prior is None
-    np.testing.assert_allclose(noise.audit_clean_rows(rows), fresh[rows], atol=1e-12)
+    np.testing.assert_allclose(noise.audit_clean_rows(rows), fresh[rows], atol=1e-9)
