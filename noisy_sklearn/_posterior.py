@@ -3,8 +3,8 @@
 import numpy as np
 
 # Entries (rows x classes) solved at once: the solver's dozen temporaries
-# stay ~2 MB each at any n and K.
-_CHUNK_ENTRIES = 1 << 18
+# stay ~1 MB each at any n and K.
+_CHUNK_ENTRIES = 1 << 17
 # Beyond this condition number T is treated as singular: no inverse is tried.
 _MAX_CONDITION = 1e8
 _TINY = np.finfo(np.float64).tiny
@@ -23,6 +23,7 @@ LOOSE_TOL = 1e-3
 # Plain EM updates before the rows still short of the gap are extrapolated:
 # most rows are done by then, and extrapolation costs three updates a cycle.
 _PLAIN_UPDATES = 10
+_START_FLOOR = 1e-3
 
 
 def clean_posterior(
@@ -86,28 +87,78 @@ def clean_posterior(
     n_rows = noisy_proba.shape[0] if rows is None else rows.shape[0]
     out = np.empty((n_rows, noisy_proba.shape[1]))
     chunk = max(1, _CHUNK_ENTRIES // max(noisy_proba.shape[1], 1))
+    work = _Workspace(min(chunk, n_rows), noisy_proba.shape[1])
     for start in range(0, n_rows, chunk):
         part = slice(start, start + chunk)
         block = noisy_proba[part] if rows is None else noisy_proba[rows[part]]
-        out[part] = _solve_block(block, T, inverse, max_iter, tol, gap_tol)
+        out[part] = _solve_block(block, T, inverse, max_iter, tol, gap_tol, work)
     return out
 
 
-def _em_step(p, q, T):
+# Up to this many classes, and from this many rows, a row maximum is taken
+# column by column (K vectorised passes), several times faster than numpy's
+# reduction along short rows.
+_COLUMN_MAX_CLASSES = 24
+_COLUMN_MAX_ROWS = 512
+
+
+def _row_max(a):
+    """Maximum of each row of a 2-D array."""
+    if a.shape[1] > _COLUMN_MAX_CLASSES or a.shape[0] < _COLUMN_MAX_ROWS:
+        return a.max(axis=1)
+    out = a[:, 0].copy()
+    for k in range(1, a.shape[1]):
+        np.maximum(out, a[:, k], out=out)
+    return out
+
+
+class _Workspace:
+    """Named (rows, K) buffers that every update of a block reuses.
+
+    Allocating the temporaries of each update afresh cost more than the
+    arithmetic at K = 10 (the memory is returned to the system and faulted in
+    again); an update writes into these instead, and one workspace serves
+    every block of a solve. ``get(name, m)`` is the first ``m`` rows of
+    buffer ``name``.
+    """
+
+    def __init__(self, n_rows, n_classes):
+        self.shape = (n_rows, n_classes)
+        self.ones = np.ones(n_classes)
+        self._buffers = {}
+
+    def get(self, name, m):
+        if name not in self._buffers:
+            self._buffers[name] = np.empty(self.shape)
+        return self._buffers[name][:m]
+
+    def row_sum(self, a):
+        """Sum of each row (a matrix-vector product: faster than ``sum``)."""
+        return a @ self.ones
+
+
+def _em_step(p, q, T, work, out="update", fitted="fitted"):
     """One EM update of the mixture weights ``p`` (rows on the simplex).
 
     Returns the update, the fit ``p @ T`` (floored) and the duality gap, both
-    at the input.
+    at the input. The update and the fit are views of the workspace buffers
+    ``out`` and ``fitted``, valid until those are written again; ``p`` may be
+    the ``out`` buffer itself.
     """
-    fitted = np.maximum(p @ T, _TINY)
-    gradient = (q / fitted) @ T.T
-    p = p * gradient
-    value = p.sum(axis=1)
-    gap = np.max(gradient, axis=1) - value
-    return p / value[:, None], fitted, gap
+    m = p.shape[0]
+    fit = np.matmul(p, T, out=work.get(fitted, m))
+    np.maximum(fit, _TINY, out=fit)
+    ratio = np.divide(q, fit, out=work.get("ratio", m))
+    gradient = np.matmul(ratio, T.T, out=work.get("gradient", m))
+    update = np.multiply(p, gradient, out=work.get(out, m))
+    value = work.row_sum(update)
+    gap = _row_max(gradient)
+    gap -= value
+    update /= value[:, None]
+    return update, fit, gap
 
 
-def _solve_block(q, T, inverse, max_iter, tol, gap_tol):
+def _solve_block(q, T, inverse, max_iter, tol, gap_tol, work):
     if inverse is None:
         p = np.clip(q, 1e-6, None)
         active = np.arange(q.shape[0])
@@ -116,7 +167,7 @@ def _solve_block(q, T, inverse, max_iter, tol, gap_tol):
         feasible = np.all(p >= 0, axis=1)
         # Infeasible rows start from the projected inverse, kept off the faces
         # of the simplex so that the multiplicative update can move every entry.
-        p[~feasible] = np.clip(p[~feasible], 1e-3, None)
+        p[~feasible] = np.clip(p[~feasible], _START_FLOOR, None)
         active = np.flatnonzero(~feasible)
     p /= p.sum(axis=1, keepdims=True)
     # Each row stops on its own, whichever other rows share its batch. A
@@ -125,30 +176,73 @@ def _solve_block(q, T, inverse, max_iter, tol, gap_tol):
     # the step rule stops it.
     if gap_tol is not None and inverse is None:
         gap_tol, tol = None, gap_tol / 10
+    rows = _ActiveRows(p, q, active, work)
     if gap_tol is None:
         for _ in range(max_iter):
-            if active.size == 0:
-                break
-            p_active = p[active]
-            p_new = _em_step(p_active, q[active], T)[0]
-            moving = np.max(np.abs(p_new - p_active), axis=1) >= tol
-            p[active] = p_new
-            active = active[moving]
+            if rows.size == 0:
+                return p
+            update = _em_step(rows.p, rows.q, T, work, out=rows.spare)[0]
+            step = np.subtract(update, rows.p, out=work.get("ratio", rows.size))
+            rows.advance(update, _row_max(np.abs(step, out=step)) >= tol)
+        rows.finish()
         return p
     # An update never raises the KL, so a row whose gap was below gap_tol
     # stays within it of the minimum after the update.
     plain = min(_PLAIN_UPDATES, max_iter)
     for _ in range(plain):
-        if active.size == 0:
+        if rows.size == 0:
             return p
-        p[active], _, gap = _em_step(p[active], q[active], T)
-        active = active[gap >= gap_tol]
-    _extrapolated_em(p, q, T, active, max_iter - plain, gap_tol)
+        update, _, gap = _em_step(rows.p, rows.q, T, work, out=rows.spare)
+        rows.advance(update, gap >= gap_tol)
+    _extrapolated_em(rows, T, max_iter - plain, gap_tol, work)
+    rows.finish()
     return p
 
 
-def _extrapolated_em(p, q, T, active, max_iter, tol):
-    """EM with squared extrapolation (SQUAREM, scheme S3), row by row, in place.
+class _ActiveRows:
+    """The rows of a block still being solved, packed in workspace buffers.
+
+    ``p`` and ``q`` are their current point and noisy posterior; an update
+    is written into the buffer ``spare`` (the other of two), so that moving
+    on copies nothing while no row stops. A row that stops is written back
+    to the block's solution.
+    """
+
+    def __init__(self, solution, q, index, work):
+        self.solution, self.index, self.work = solution, index, work
+        self._p_name, self._q_name = "rows_a", "q_a"
+        self.p = np.take(solution, index, axis=0, out=work.get("rows_a", index.size))
+        self.q = np.take(q, index, axis=0, out=work.get("q_a", index.size))
+
+    @property
+    def size(self):
+        return self.index.size
+
+    @property
+    def spare(self):
+        return "rows_b" if self._p_name == "rows_a" else "rows_a"
+
+    def advance(self, update, going):
+        """Move every row to ``update`` (in ``spare``); keep those ``going``."""
+        if going.all():
+            self._p_name, self.p = self.spare, update
+            return
+        self.solution[self.index[~going]] = update[~going]
+        m = int(np.count_nonzero(going))
+        self.index = self.index[going]
+        # The current point's buffer is free: the kept rows go there.
+        self.p = np.compress(going, update, axis=0, out=self.work.get(self._p_name, m))
+        q_name = "q_b" if self._q_name == "q_a" else "q_a"
+        self.q = np.compress(going, self.q, axis=0, out=self.work.get(q_name, m))
+        self._q_name = q_name
+
+    def finish(self):
+        """Write the rows still going to the solution."""
+        self.solution[self.index] = self.p
+
+
+def _extrapolated_em(rows, T, max_iter, tol, work):
+    """EM with squared extrapolation (SQUAREM, scheme S3), row by row.
 
     From two updates ``p1 = F(p)``, ``p2 = F(p1)``, with ``r = p1 - p`` and
     ``v = p2 - p1 - r``, the row moves to ``F(p - 2 a r + a^2 v)`` with ``a =
@@ -157,38 +251,43 @@ def _extrapolated_em(p, q, T, active, max_iter, tol):
     zero) is updated from ``p2`` instead; one whose extrapolation fits ``q``
     worse than ``p1`` does is set to ``p2``. A row stops, at ``p2``, once the gap
     at ``p1`` is below ``tol``. A cycle costs three updates; ``max_iter``
-    counts updates.
+    counts updates. ``rows`` (:class:`_ActiveRows`) advance in place.
     """
     for _ in range(max_iter // 3):
-        if active.size == 0:
+        m = rows.size
+        if m == 0:
             return
-        p0, q0 = p[active], q[active]
-        p1 = _em_step(p0, q0, T)[0]
-        p2, fitted1, gap1 = _em_step(p1, q0, T)
+        p0, q0 = rows.p, rows.q
+        p1 = _em_step(p0, q0, T, work, out="p1", fitted="fitted0")[0]
+        p2, fitted1, gap1 = _em_step(p1, q0, T, work, out="p2", fitted="fitted1")
         done = gap1 < tol
-        r = p1 - p0
-        v = p2 - p1 - r
+        r = np.subtract(p1, p0, out=work.get("r", m))
+        v = np.subtract(p2, p1, out=work.get("v", m))
+        v -= r
         r_norm = np.sqrt(np.einsum("ij,ij->i", r, r))
         v_norm = np.sqrt(np.einsum("ij,ij->i", v, v))
         with np.errstate(over="ignore", invalid="ignore"):
             step = -r_norm / np.where(v_norm > 0, v_norm, 1.0)
             step = np.minimum(np.where(v_norm > 0, step, -1.0), -1.0)[:, None]
-            far = p0 - 2.0 * step * r + step**2 * v
+            # far = p0 - 2 step r + step^2 v, built in the buffer of v.
+            v *= step**2
+            r *= -2.0 * step
+            far = np.add(v, r, out=v)
+            far += p0
         # An entry that is exactly zero stays zero under every update (r and
         # v are zero there); the others must stay positive.
         outside = ~np.all(np.isfinite(far) & ((far > 0) | (p0 == 0)), axis=1)
         far[outside] = p2[outside]
-        far /= far.sum(axis=1, keepdims=True)
-        p3, fitted_far, _ = _em_step(far, q0, T)
+        far /= work.row_sum(far)[:, None]
+        p3, fitted_far, _ = _em_step(far, q0, T, work, out=rows.spare, fitted="fitted0")
         # Log-likelihood of q under each fit: the extrapolation must not lose
         # to a single update.
-        worse = np.einsum("ij,ij->i", q0, np.log(fitted_far)) < np.einsum(
-            "ij,ij->i", q0, np.log(fitted1)
-        )
+        log_far = np.log(fitted_far, out=fitted_far)
+        log_one = np.log(fitted1, out=fitted1)
+        worse = np.einsum("ij,ij->i", q0, log_far) < np.einsum("ij,ij->i", q0, log_one)
         keep_p2 = done | worse
         p3[keep_p2] = p2[keep_p2]
-        p[active] = p3
-        active = active[~done]
+        rows.advance(p3, ~done)
 
 
 # Clean probabilities closer than this count as tied (rounding of the solve).

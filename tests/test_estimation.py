@@ -200,3 +200,25 @@ def test_extrapolation_reaches_rows_with_an_exactly_zero_entry():
     gap = gradient.max(axis=1) - np.sum(loose * gradient, axis=1)
     assert np.all(loose[:, 0] == 0)
     assert np.mean(gap < 1e-8) > 0.95
+
+
+@pytest.mark.parametrize("rule", [{"gap_tol": 1e-6}, {"tol": 1e-8}])
+def test_a_row_is_solved_alike_whatever_its_chunk_or_batch(rule, monkeypatch):
+    # Enough rows for the column-wise row maximum, solved whole, in chunks
+    # of 700 rows (the last one shorter) and as a shuffled subset.
+    import noisy_sklearn._posterior as posterior
+
+    rng = np.random.RandomState(0)
+    T = make_transition_matrix(6, 0.4, kind="random", random_state=0)
+    noisy = rng.dirichlet(np.full(6, 0.3), 3000)
+    whole = clean_posterior(noisy, T, **rule)
+    rows = rng.permutation(3000)[:900]
+    subset = clean_posterior(noisy, T, rows=rows, **rule)
+    monkeypatch.setattr(posterior, "_CHUNK_ENTRIES", 6 * 700)
+    chunked = clean_posterior(noisy, T, **rule)
+    np.testing.assert_allclose(chunked, whole, atol=1e-6)
+    np.testing.assert_allclose(subset, whole[rows], atol=1e-6)
+    if "gap_tol" in rule:
+        exact = clean_posterior(noisy, T, gap_tol=1e-12, max_iter=100_000)
+        excess = _kl_excess(whole, noisy, T) - _kl_excess(exact, noisy, T)
+        assert np.all(excess <= rule["gap_tol"] + 1e-12)
