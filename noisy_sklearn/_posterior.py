@@ -88,10 +88,20 @@ def clean_posterior(
     out = np.empty((n_rows, noisy_proba.shape[1]))
     chunk = max(1, _CHUNK_ENTRIES // max(noisy_proba.shape[1], 1))
     work = _Workspace(min(chunk, n_rows), noisy_proba.shape[1])
+    # The rows that the plain updates leave short of the gap, from every
+    # block, are extrapolated together: a few slow rows in each block would
+    # otherwise each cost a long tail of small updates.
+    plain = min(_PLAIN_UPDATES, max_iter)
+    pending = _PendingRows(out, T, max_iter - plain, gap_tol, work)
     for start in range(0, n_rows, chunk):
         part = slice(start, start + chunk)
         block = noisy_proba[part] if rows is None else noisy_proba[rows[part]]
-        out[part] = _solve_block(block, T, inverse, max_iter, tol, gap_tol, work)
+        out[part], left = _solve_block(
+            block, T, inverse, max_iter, plain, tol, gap_tol, work
+        )
+        if left is not None:
+            pending.add(start, left)
+    pending.flush()
     return out
 
 
@@ -158,7 +168,12 @@ def _em_step(p, q, T, work, out="update", fitted="fitted"):
     return update, fit, gap
 
 
-def _solve_block(q, T, inverse, max_iter, tol, gap_tol, work):
+def _solve_block(q, T, inverse, max_iter, plain, tol, gap_tol, work):
+    """Solve a block of rows, all but the extrapolation of the gap rule.
+
+    Returns the block's solution and the rows still short of the gap after
+    ``plain`` updates (an :class:`_ActiveRows` in ``work``, or None).
+    """
     if inverse is None:
         p = np.clip(q, 1e-6, None)
         active = np.arange(q.shape[0])
@@ -176,27 +191,55 @@ def _solve_block(q, T, inverse, max_iter, tol, gap_tol, work):
     # the step rule stops it.
     if gap_tol is not None and inverse is None:
         gap_tol, tol = None, gap_tol / 10
-    rows = _ActiveRows(p, q, active, work)
+    rows = _ActiveRows.gather(p, q, active, work)
     if gap_tol is None:
         for _ in range(max_iter):
             if rows.size == 0:
-                return p
+                return p, None
             update = _em_step(rows.p, rows.q, T, work, out=rows.spare)[0]
             step = np.subtract(update, rows.p, out=work.get("ratio", rows.size))
             rows.advance(update, _row_max(np.abs(step, out=step)) >= tol)
         rows.finish()
-        return p
+        return p, None
     # An update never raises the KL, so a row whose gap was below gap_tol
     # stays within it of the minimum after the update.
-    plain = min(_PLAIN_UPDATES, max_iter)
     for _ in range(plain):
         if rows.size == 0:
-            return p
+            return p, None
         update, _, gap = _em_step(rows.p, rows.q, T, work, out=rows.spare)
         rows.advance(update, gap >= gap_tol)
-    _extrapolated_em(rows, T, max_iter - plain, gap_tol, work)
-    rows.finish()
-    return p
+    return p, (rows if rows.size else None)
+
+
+class _PendingRows:
+    """Rows of several blocks waiting for extrapolation, up to a workspace.
+
+    ``add`` copies a block's remaining rows out of the workspace (the next
+    block reuses it); once the next ones would not fit, the waiting rows are
+    extrapolated together and written to ``solution``.
+    """
+
+    def __init__(self, solution, T, max_iter, tol, work):
+        self.solution, self.T, self.max_iter, self.tol = solution, T, max_iter, tol
+        self.work, self.parts, self.size = work, [], 0
+
+    def add(self, offset, rows):
+        part = (rows.index + offset, rows.p.copy(), rows.q.copy())
+        if self.size + rows.size > self.work.shape[0]:
+            self.flush()
+        self.parts.append(part)
+        self.size += rows.size
+
+    def flush(self):
+        if not self.parts:
+            return
+        index, p, q = (
+            np.concatenate(arrays) for arrays in zip(*self.parts, strict=True)
+        )
+        self.parts, self.size = [], 0
+        rows = _ActiveRows(self.solution, index, p, q, self.work)
+        _extrapolated_em(rows, self.T, self.max_iter, self.tol, self.work)
+        rows.finish()
 
 
 class _ActiveRows:
@@ -208,11 +251,18 @@ class _ActiveRows:
     to the block's solution.
     """
 
-    def __init__(self, solution, q, index, work):
+    def __init__(self, solution, index, p, q, work):
         self.solution, self.index, self.work = solution, index, work
         self._p_name, self._q_name = "rows_a", "q_a"
-        self.p = np.take(solution, index, axis=0, out=work.get("rows_a", index.size))
-        self.q = np.take(q, index, axis=0, out=work.get("q_a", index.size))
+        self.p = work.get("rows_a", index.size)
+        self.p[...] = p
+        self.q = work.get("q_a", index.size)
+        self.q[...] = q
+
+    @classmethod
+    def gather(cls, solution, q, index, work):
+        """The rows ``index`` of ``solution`` (current points) and ``q``."""
+        return cls(solution, index, solution[index], q[index], work)
 
     @property
     def size(self):
