@@ -14,7 +14,7 @@ _TINY = np.finfo(np.float64).tiny
 # so that one solve serves them all. On the accuracy benchmark's 144
 # out-of-fold problems (112,416 samples) its label-error probabilities differ
 # from a solve certified to 1e-6 by more than 0.1 in 24 samples, and the
-# flags (the band near 1/2 solved to a gap of 1e-8) in 5; the former rule,
+# flags (the band near 1/2 solved to a gap of 1e-7) in 5; the former rule,
 # stopping when an update moved no probability by 1e-4, was slower and got
 # 393 and 99 (it stopped rows whose entries crawl off a face of the
 # simplex). Predictions ("correct") keep that step rule, at 1e-8, under
