@@ -71,8 +71,9 @@ QUICK_FITS = [("sgd", 10_000, 2), ("sgd", 10_000, 10), ("hgb", 10_000, 2)]
 # 10k x 100 it fits 100 one-vs-rest models on 1.3 MB (compute-bound).
 FULL_PARALLEL = ([(100_000, 10), (10_000, 100)], 3)
 QUICK_PARALLEL = ([(20_000, 10)], 1)
-# (model, n, K) of the sample-weight section: gradient boosting is slower
-# with non-uniform weights; SGD at 100 classes turned out faster with them.
+# (model, n, K) of the sample-weight section: what CleanLearning's class
+# weights cost (or save) the model by themselves, for the SGD workloads where
+# its final fit can be the faster one and for gradient boosting.
 FULL_WEIGHTS = [("sgd", 100_000, 2), ("hgb", 100_000, 2), ("sgd", 10_000, 100)]
 QUICK_WEIGHTS = [("sgd", 20_000, 2), ("hgb", 20_000, 2)]
 
