@@ -79,7 +79,9 @@ def clean_posterior(
         input row, up to rounding: the product of one row and of many round
         differently, and under the gap rule that can tip a row's stopping
         decision and move the row slightly (by up to 8e-7 at a gap of 1e-8,
-        in a check of 2,000 rows); the step rule does not amplify rounding.
+        in a check of 2,000 rows; more with an ill-conditioned T, up to 1e-5
+        in a review's check at condition number 4e3); the step rule does not
+        amplify rounding.
     """
     noisy_proba = np.asarray(noisy_proba, dtype=np.float64)
     T = np.asarray(transition_matrix, dtype=np.float64)
@@ -147,7 +149,7 @@ class _Workspace:
         return a @ self.ones
 
 
-def _em_step(p, q, T, work, out="update", fitted="fitted"):
+def _em_step(p, q, T, work, out, fitted="fitted"):
     """One EM update of the mixture weights ``p`` (rows on the simplex).
 
     Returns the update, the fit ``p @ T`` (floored) and the duality gap, both
@@ -243,12 +245,13 @@ class _PendingRows:
 
 
 class _ActiveRows:
-    """The rows of a block still being solved, packed in workspace buffers.
+    """Rows still being solved, packed in workspace buffers.
 
     ``p`` and ``q`` are their current point and noisy posterior; an update
     is written into the buffer ``spare`` (the other of two), so that moving
     on copies nothing while no row stops. A row that stops is written back
-    to the block's solution.
+    to ``solution`` at its ``index`` (a block's solution, or the whole
+    output when rows of several blocks are extrapolated together).
     """
 
     def __init__(self, solution, index, p, q, work):
@@ -278,12 +281,17 @@ class _ActiveRows:
             self._p_name, self.p = self.spare, update
             return
         self.solution[self.index[~going]] = update[~going]
-        m = int(np.count_nonzero(going))
-        self.index = self.index[going]
-        # The current point's buffer is free: the kept rows go there.
-        self.p = np.compress(going, update, axis=0, out=self.work.get(self._p_name, m))
+        kept = np.flatnonzero(going)
+        self.index = self.index[kept]
+        # The current point's buffer is free: the kept rows go there. (take
+        # with mode="clip" writes straight into ``out``, which must therefore
+        # not overlap its input; compress would stage a hidden copy.)
+        m = kept.size
+        out = self.work.get(self._p_name, m)
+        self.p = np.take(update, kept, axis=0, out=out, mode="clip")
         q_name = "q_b" if self._q_name == "q_a" else "q_a"
-        self.q = np.compress(going, self.q, axis=0, out=self.work.get(q_name, m))
+        out = self.work.get(q_name, m)
+        self.q = np.take(self.q, kept, axis=0, out=out, mode="clip")
         self._q_name = q_name
 
     def finish(self):

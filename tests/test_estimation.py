@@ -222,3 +222,34 @@ def test_a_row_is_solved_alike_whatever_its_chunk_or_batch(rule, monkeypatch):
         exact = clean_posterior(noisy, T, gap_tol=1e-12, max_iter=100_000)
         excess = _kl_excess(whole, noisy, T) - _kl_excess(exact, noisy, T)
         assert np.all(excess <= rule["gap_tol"] + 1e-12)
+
+
+@pytest.mark.parametrize("share", [0.05, 0.4])
+def test_rows_of_several_blocks_are_extrapolated_together(share, monkeypatch):
+    # Mostly feasible rows (an exact inverse exists) with a share that needs
+    # the solve: in blocks of 300 rows, the rows left for extrapolation of
+    # several blocks wait together (flushed at the end, or also mid-way).
+    import noisy_sklearn._posterior as posterior
+
+    rng = np.random.RandomState(0)
+    T = make_transition_matrix(4, 0.3, kind="random", random_state=0)
+    noisy = rng.dirichlet(np.ones(4), 3000) @ T
+    hard = rng.rand(3000) < share
+    noisy[hard] = rng.dirichlet(np.full(4, 0.2), hard.sum())
+    whole = clean_posterior(noisy, T, gap_tol=1e-8)
+    flushed = []
+    flush = posterior._PendingRows.flush
+
+    def counting_flush(self):
+        flushed.append(len(self.parts))
+        flush(self)
+
+    monkeypatch.setattr(posterior._PendingRows, "flush", counting_flush)
+    monkeypatch.setattr(posterior, "_CHUNK_ENTRIES", 4 * 300)
+    chunked = clean_posterior(noisy, T, gap_tol=1e-8)
+    assert max(flushed) >= 2
+    np.testing.assert_allclose(chunked, whole, atol=1e-6)
+    alone = np.vstack(
+        [clean_posterior(noisy[i : i + 1], T, gap_tol=1e-8) for i in range(0, 3000, 97)]
+    )
+    np.testing.assert_allclose(alone, whole[::97], atol=1e-6)
