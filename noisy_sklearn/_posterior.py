@@ -23,6 +23,7 @@ LOOSE_TOL = 1e-3
 # Plain EM updates before the rows still short of the gap are extrapolated:
 # most rows are done by then, and extrapolation costs three updates a cycle.
 _PLAIN_UPDATES = 10
+# Floor of the starting point of rows with no exact solution.
 _START_FLOOR = 1e-3
 
 
@@ -193,6 +194,8 @@ def _solve_block(q, T, inverse, max_iter, plain, tol, gap_tol, work):
     # the step rule stops it.
     if gap_tol is not None and inverse is None:
         gap_tol, tol = None, gap_tol / 10
+    if active.size == 0:
+        return p, None
     rows = _ActiveRows.gather(p, q, active, work)
     if gap_tol is None:
         for _ in range(max_iter):
