@@ -214,18 +214,45 @@ def run_task(dataset, noise, model_name, seed, methods):
         return _run_task(dataset, noise, model_name, seed, methods)
 
 
-def _run_task(dataset, noise, model_name, seed, methods):
-    noise_name, kind, rate = noise
-    base = {"dataset": dataset, "noise": noise_name, "model": model_name, "seed": seed}
+def noisy_split(dataset, noise, seed):
+    """The train / test split of a task and its noisy training labels.
+
+    Parameters
+    ----------
+    dataset : str
+        Dataset name.
+    noise : tuple of (str, str, float)
+        Noise name, kind and rate.
+    seed : int
+        Seed of the split and the noise.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : ndarray
+        The stratified split; ``y_train`` holds the clean training labels.
+    T_true : ndarray of shape (n_classes, n_classes)
+        The simulated transition matrix.
+    y_noisy : ndarray
+        The training labels after the noise.
+    """
+    _, kind, rate = noise
     X, y = load_dataset(dataset)
     n_classes = int(y.max()) + 1
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=TEST_SIZE, stratify=y, random_state=seed
     )
+    T_true = make_transition_matrix(n_classes, rate, kind=kind, random_state=seed)
+    y_noisy = make_noisy_labels(
+        y_train, T_true, classes=np.arange(n_classes), random_state=seed + 7919
+    )
+    return X_train, X_test, y_train, y_test, T_true, y_noisy
+
+
+def _run_task(dataset, noise, model_name, seed, methods):
+    base = {"dataset": dataset, "noise": noise[0], "model": model_name, "seed": seed}
     try:
-        T_true = make_transition_matrix(n_classes, rate, kind=kind, random_state=seed)
-        y_noisy = make_noisy_labels(
-            y_train, T_true, classes=np.arange(n_classes), random_state=seed + 7919
+        X_train, X_test, y_train, y_test, T_true, y_noisy = noisy_split(
+            dataset, noise, seed
         )
     except Exception as exc:  # reported, not fatal: the benchmark goes on
         error = f"noise: {type(exc).__name__}: {exc}"

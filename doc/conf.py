@@ -116,7 +116,8 @@ def write_benchmark_results(app):
     The page always includes ``generated/benchmarks/results.md``: the
     benchmark's own ``accuracy.md`` (followed by its ``accuracy.png`` when
     present), or a note saying that no results exist yet, so that the build
-    never fails for lack of results.
+    never fails for lack of results; likewise ``speed.md`` and
+    ``flag_rule.md``.
     """
     source = BENCHMARK_RESULTS / "accuracy.md"
     figure = BENCHMARK_RESULTS / "accuracy.png"
@@ -129,13 +130,14 @@ def write_benchmark_results(app):
     else:
         text = _MISSING_RESULTS
     _write_if_changed(BENCHMARK_PAGE, text)
-    speed = BENCHMARK_RESULTS / "speed.md"
-    speed_text = (
-        speed.read_text(encoding="utf-8")
-        if speed.is_file()
-        else _MISSING_RESULTS.replace("accuracy.md", "speed.md")
-    )
-    _write_if_changed(BENCHMARK_PAGE.with_name("speed.md"), speed_text)
+    for name in ("speed.md", "flag_rule.md"):
+        source = BENCHMARK_RESULTS / name
+        text = (
+            source.read_text(encoding="utf-8")
+            if source.is_file()
+            else _MISSING_RESULTS.replace("accuracy.md", name)
+        )
+        _write_if_changed(BENCHMARK_PAGE.with_name(name), text)
 
 
 def _write_if_changed(path, text):

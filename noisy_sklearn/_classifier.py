@@ -93,8 +93,11 @@ class NoiseRobustClassifier(
           ``"reweight"`` final models and average their probabilities (two
           final fits; on the accuracy benchmark it closes more of the gap than
           either alone).
-        - ``"prune"``: drop the flagged samples and refit, the kept samples of
-          class k weighted by ``1 / T[k, k]`` to undo the shift of priors.
+        - ``"prune"``: drop the flagged samples and, in each given class,
+          the next most likely wrong up to the number of wrong labels it is
+          expected to hold (the sum of its label-error probabilities,
+          ``1 - label_quality_``), and refit; the kept samples of class k
+          are weighted by ``1 / T[k, k]`` to undo the shift of priors.
         - ``"reweight"``: refit with importance weights ``P(true = given | x) /
           P(given | x)``.
         - ``"relabel"``: replace flagged labels by the most likely true class
@@ -337,6 +340,8 @@ class NoiseRobustClassifier(
             noise.audit_matrix,
             loose_posterior=noise.audit_clean_rows,
         )
+        prunes = "prune" in COMBINED.get(self.strategy_, (self.strategy_,))
+        error = audit.error_proba() if prunes and self.cleaning_rounds == 1 else None
         # The estimate's prior (n x K) has served the flags: free it.
         noise.forget_clean_proba()
         for round_ in range(2, self.cleaning_rounds + 1):
@@ -357,7 +362,9 @@ class NoiseRobustClassifier(
             issues = flag_by_posterior(
                 y_encoded, round_proba, round_proba, noise.audit_matrix
             )
+            error = audit.error_proba() if prunes else None
         self._set_label_audit(y_encoded, pred_proba, audit, issues, weights)
+        pruned = self._pruned_samples(y_encoded, pred_proba, error, weights)
         plans = [
             plan_final_fit(
                 strategy,
@@ -367,6 +374,7 @@ class NoiseRobustClassifier(
                 self.transition_matrix_,
                 self.label_issues_,
                 weights,
+                pruned,
             )
             for strategy in COMBINED.get(self.strategy_, (self.strategy_,))
         ]

@@ -5,9 +5,12 @@ import warnings
 import numpy as np
 
 from ._issues import keep_minimum_per_class, label_error_posterior
+from ._strategies import most_likely_errors
 
 # Minimum weight of every given class that pruning or relabelling leaves in place.
 MIN_KEEP_PER_CLASS = 2
+# Rows per chunk of the label-error probabilities (bounded extra memory).
+CHUNK_ROWS = 65_536
 
 
 class LabelAudit:
@@ -45,6 +48,28 @@ class LabelAudit:
             return self._proba
         return self._noise.audit_clean_proba
 
+    def error_proba(self, chunk_rows=CHUNK_ROWS):
+        """Probability that each given label is wrong, read through the audit.
+
+        Solved ``chunk_rows`` samples at a time, so that no second n x K
+        posterior is held (the held prior of the maximum-likelihood estimate
+        serves its rows while it is kept).
+        """
+        if self._proba is not None:
+            return label_error_posterior(
+                self.y_encoded, self._proba, self.transition_matrix
+            )
+        n_samples = self.y_encoded.shape[0]
+        error = np.empty(n_samples)
+        for start in range(0, n_samples, chunk_rows):
+            rows = np.arange(start, min(start + chunk_rows, n_samples))
+            error[rows] = label_error_posterior(
+                self.y_encoded[rows],
+                self._noise.audit_clean_rows(rows),
+                self.transition_matrix,
+            )
+        return error
+
     def strategy_clean_proba(self):
         """The clean posterior of the training samples, for the strategies."""
         if self._proba is not None:
@@ -76,6 +101,22 @@ class LabelAuditMixin:
             )
         self.label_issues_ = issues
         self._label_audit = audit
+
+    def _pruned_samples(self, y_encoded, pred_proba, error, weights):
+        """The samples pruning drops: the flagged ones, and more.
+
+        In each class, also the most likely wrong up to its expected number
+        of wrong labels (:func:`~noisy_sklearn._strategies.most_likely_errors`).
+
+        ``None`` when ``error`` (the label-error probabilities) is ``None``:
+        the strategy prunes nothing.
+        """
+        if error is None:
+            return None
+        selected = self.label_issues_ | most_likely_errors(y_encoded, error, weights)
+        return keep_minimum_per_class(
+            selected, y_encoded, pred_proba, weights, MIN_KEEP_PER_CLASS
+        )[0]
 
     @property
     def label_quality_(self):

@@ -39,6 +39,7 @@ def plan_final_fit(
     transition_matrix,
     issues,
     sample_weight,
+    pruned=None,
 ):
     """Labels and weights of the final fit for a strategy.
 
@@ -57,9 +58,12 @@ def plan_final_fit(
     transition_matrix : ndarray of shape (n_classes, n_classes)
         ``T[i, j] = P(given j | true i)``.
     issues : ndarray of shape (n_samples,), dtype=bool
-        Samples flagged as probably mislabelled.
+        Samples flagged as probably mislabelled (those ``"relabel"`` changes).
     sample_weight : ndarray of shape (n_samples,)
         The user's weights (ones when none were given).
+    pruned : ndarray of shape (n_samples,), dtype=bool, default=None
+        Samples that ``"prune"`` drops (see :func:`most_likely_errors`);
+        ``None`` drops the flagged ones.
 
     Returns
     -------
@@ -70,7 +74,12 @@ def plan_final_fit(
     if strategy == "prune":
         return FitPlan(
             y_encoded,
-            prune_weights(y_encoded, transition_matrix, issues, sample_weight),
+            prune_weights(
+                y_encoded,
+                transition_matrix,
+                issues if pruned is None else pruned,
+                sample_weight,
+            ),
         )
     if strategy == "reweight":
         beta = importance_weights(
@@ -91,8 +100,52 @@ def _rescale(weights, reference):
     return weights * (reference.sum() / total) if total > 0 else weights
 
 
+def most_likely_errors(y_encoded, error_proba, sample_weight):
+    """In each given class, the expected number of wrong labels, most likely first.
+
+    Class k is expected to hold ``E_k = sum(w_i * P(label i is wrong))`` of
+    wrong-label weight over its samples. Its samples are ranked by that
+    probability and taken while the middle of each one's weight, on the
+    running total, stays below ``E_k`` (with unit weights: the ``round(E_k)``
+    most likely wrong). Unlike the flags (more likely wrong than right), this
+    also takes labels that are each more likely right but, together, account
+    for the errors the noise model expects: what pruning needs to leave about
+    the true share of right labels in each class.
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Given labels encoded as ``0..K-1``.
+    error_proba : ndarray of shape (n_samples,)
+        Probability that each given label is wrong
+        (:func:`~noisy_sklearn._issues.label_error_posterior`).
+    sample_weight : ndarray of shape (n_samples,)
+        Non-negative weights; a sample of integer weight w counts as w copies.
+
+    Returns
+    -------
+    selected : ndarray of shape (n_samples,), dtype=bool
+    """
+    n_classes = int(y_encoded.max()) + 1 if y_encoded.size else 0
+    expected = np.bincount(
+        y_encoded, weights=sample_weight * error_proba, minlength=n_classes
+    )
+    # By class, then from the most to the least likely wrong (ties: first seen).
+    order = np.lexsort((-error_proba, y_encoded))
+    weight = sample_weight[order]
+    total = np.cumsum(weight)
+    before_class = np.concatenate(([0.0], total))[
+        np.searchsorted(y_encoded[order], np.arange(n_classes))
+    ]
+    given = y_encoded[order]
+    running = total - before_class[given]
+    selected = np.zeros(y_encoded.shape[0], dtype=bool)
+    selected[order] = running - weight / 2 < expected[given]
+    return selected
+
+
 def prune_weights(y_encoded, transition_matrix, issues, sample_weight):
-    """Weights that drop flagged samples and undo the shift of class priors.
+    """Weights that drop some samples and undo the shift of class priors.
 
     After pruning, class k keeps about ``n * prior_k * T[k, k]`` samples, so
     the kept samples of class k are weighted by ``1 / T[k, k]``. The kept

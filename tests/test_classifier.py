@@ -18,6 +18,7 @@ from noisy_sklearn import (
     make_noisy_labels,
     make_transition_matrix,
 )
+from noisy_sklearn._label_audit import LabelAuditMixin
 
 STRATEGIES = ["prune", "reweight", "relabel", "correct"]
 
@@ -86,7 +87,6 @@ def test_prune_reweight_averages_the_prune_and_reweight_models(small_problem):
         for strategy in ("prune_reweight", "prune", "reweight")
     }
     pruned, reweighted = fits["prune"], fits["reweight"]
-    assert np.all(pruned.sample_weight_[pruned.label_issues_] == 0)
     both = fits["prune_reweight"]
     np.testing.assert_allclose(
         both.sample_weight_, (pruned.sample_weight_ + reweighted.sample_weight_) / 2
@@ -95,6 +95,26 @@ def test_prune_reweight_averages_the_prune_and_reweight_models(small_problem):
     # (whose final models are seeded differently, hence the tolerance).
     expected = (pruned.predict_proba(X) + reweighted.predict_proba(X)) / 2
     np.testing.assert_allclose(both.predict_proba(X), expected, atol=1e-6)
+
+
+def test_prune_drops_the_expected_wrong_labels_of_each_class(small_problem):
+    X, _, y_noisy = small_problem
+    clf = NoiseRobustClassifier(strategy="prune", random_state=0).fit(X, y_noisy)
+    dropped = clf.sample_weight_ == 0
+    error = 1.0 - clf.label_quality_
+    # Every flagged label (more likely wrong than right) is dropped ...
+    assert np.all(dropped[clf.label_issues_])
+    for k in clf.classes_:
+        members = y_noisy == k
+        # ... and the most likely wrong, as many as the label-error
+        # probabilities add up to (label_quality_ is solved again after the
+        # fit, hence the slack).
+        expected = np.round(error[members].sum())
+        n_flagged = clf.label_issues_[members].sum()
+        assert expected <= dropped[members].sum() <= expected + n_flagged
+        unflagged = members & ~clf.label_issues_
+        most_likely = error[unflagged & dropped].min()
+        assert most_likely >= error[members & ~dropped].max() - 1e-3
 
 
 def test_fitted_attributes(small_problem):
@@ -286,3 +306,17 @@ def test_fold_indices_as_lists_or_arrays_give_the_same_fit(small_problem):
         from_arrays.oof_pred_proba_, from_lists.oof_pred_proba_
     )
     np.testing.assert_array_equal(from_arrays.predict(X), from_lists.predict(X))
+
+
+def test_pruning_drops_every_flagged_sample_beyond_the_expected_count():
+    audit = LabelAuditMixin()
+    y = np.repeat([0, 1], 10)
+    proba = np.column_stack([1.0 - y, y]) * 0.8 + 0.1
+    error = np.zeros(20)
+    error[:3] = [0.8, 0.8, 0.3]  # class 0 expects round(1.9) = 2 wrong labels
+    audit.label_issues_ = np.zeros(20, dtype=bool)
+    audit.label_issues_[2] = True
+    pruned = audit._pruned_samples(y, proba, error, np.ones(20))
+    assert np.flatnonzero(pruned).tolist() == [0, 1, 2]
+    # No label-error probabilities: the strategy prunes nothing.
+    assert audit._pruned_samples(y, proba, None, np.ones(20)) is None

@@ -20,6 +20,7 @@ from noisy_sklearn._issues import (  # noqa: E402
     surely_not_flagged,
 )
 from noisy_sklearn._posterior import clean_posterior  # noqa: E402
+from noisy_sklearn._strategies import most_likely_errors  # noqa: E402
 
 
 @st.composite
@@ -156,3 +157,27 @@ def test_known_t_round_trips_within_a_tolerance_that_shrinks_with_n():
     }
     assert errors[30000] < errors[3000] < errors[300]
     assert errors[30000] < 0.02
+
+
+@SETTINGS
+@given(labelled_probabilities(), st.booleans())
+def test_pruning_takes_each_class_expected_wrong_weight_most_likely_first(
+    data, weighted
+):
+    y, proba, rng = data
+    error = rng.rand(y.shape[0]) ** 2
+    weights = rng.randint(0, 4, y.shape[0]).astype(float) if weighted else None
+    weights = np.ones(y.shape[0]) if weights is None else weights
+    selected = most_likely_errors(y, error, weights)
+    for k in np.unique(y):
+        members = (y == k) & (weights > 0)
+        expected = np.sum(weights[members] * error[members])
+        taken = np.sum(weights[members & selected])
+        # Whole samples only: within half the largest weight of the expectation.
+        assert abs(taken - expected) <= weights[members].max(initial=0) / 2 + 1e-9
+        if not weighted:
+            assert taken == np.round(expected)
+        # The most likely wrong first: no kept sample above a pruned one.
+        pruned, kept = members & selected, members & ~selected
+        if pruned.any() and kept.any():
+            assert error[pruned].min() >= error[kept].max()
