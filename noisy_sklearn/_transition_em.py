@@ -19,6 +19,8 @@ Symmetric noise moves no argmax, so detecting it matters: it keeps the
 strategies from acting on spurious asymmetries.
 """
 
+from functools import cached_property
+
 import numpy as np
 from scipy.optimize import brentq
 from scipy.stats import chi2
@@ -90,9 +92,14 @@ class _GroupedPrior:
             out = np.empty_like(self.proba)
             out[self.order] = self.proba
             return out
+        return self.proba[self._position[indices]]
+
+    @cached_property
+    def _position(self):
+        """Where each sample's row is in grouped order (read in chunks)."""
         position = np.empty_like(self.order)
         position[self.order] = np.arange(self.order.shape[0])
-        return self.proba[position[indices]]
+        return position
 
     def own_prior(self):
         """``(p_n[y_n], w_n)`` for every sample, in grouped order."""
