@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._transition import rows_by_label
+
 STRATEGIES = ("prune_reweight", "prune", "reweight", "relabel", "correct", "none")
 # Strategies that fit several final models and average their probabilities.
 COMBINED = {"prune_reweight": ("prune", "reweight")}
@@ -105,12 +107,13 @@ def most_likely_errors(y_encoded, error_proba, sample_weight):
 
     Class k is expected to hold ``E_k = sum(w_i * P(label i is wrong))`` of
     wrong-label weight over its samples. Its samples are ranked by that
-    probability and taken while the middle of each one's weight, on the
-    running total, stays below ``E_k`` (with unit weights: the ``round(E_k)``
-    most likely wrong). Unlike the flags (more likely wrong than right), this
-    also takes labels that are each more likely right but, together, account
-    for the errors the noise model expects: what pruning needs to leave about
-    the true share of right labels in each class.
+    probability (ties in the order given) and taken while the middle of each
+    one's weight, on the running total, stays below ``E_k`` (with unit
+    weights: the ``round(E_k)`` most likely wrong). Unlike the flags (more
+    likely wrong than right), this also takes labels that are each more
+    likely right but together account for the errors the noise model
+    expects: what pruning needs to leave about the true share of right
+    labels in each class.
 
     Parameters
     ----------
@@ -126,21 +129,26 @@ def most_likely_errors(y_encoded, error_proba, sample_weight):
     -------
     selected : ndarray of shape (n_samples,), dtype=bool
     """
-    n_classes = int(y_encoded.max()) + 1 if y_encoded.size else 0
-    expected = np.bincount(
-        y_encoded, weights=sample_weight * error_proba, minlength=n_classes
-    )
-    # By class, then from the most to the least likely wrong (ties: first seen).
-    order = np.lexsort((-error_proba, y_encoded))
-    weight = sample_weight[order]
-    total = np.cumsum(weight)
-    before_class = np.concatenate(([0.0], total))[
-        np.searchsorted(y_encoded[order], np.arange(n_classes))
-    ]
-    given = y_encoded[order]
-    running = total - before_class[given]
     selected = np.zeros(y_encoded.shape[0], dtype=bool)
-    selected[order] = running - weight / 2 < expected[given]
+    n_classes = int(y_encoded.max()) + 1 if y_encoded.size else 0
+    unit = bool(np.all(sample_weight == 1.0))
+    for _, members in rows_by_label(y_encoded, n_classes):
+        error, weight = error_proba[members], sample_weight[members]
+        expected = weight @ error
+        if unit:
+            # The j-th most likely wrong (from 1) is taken when j - 1/2 < E.
+            count = min(int(np.ceil(expected + 0.5)) - 1, members.shape[0])
+            if count > 0:
+                # The count-th largest error; ties at it go to the first seen.
+                cutoff = -np.partition(-error, count - 1)[count - 1]
+                taken = error > cutoff
+                tied = np.flatnonzero(error == cutoff)
+                taken[tied[: count - np.count_nonzero(taken)]] = True
+                selected[members[taken]] = True
+            continue
+        order = np.argsort(-error, kind="stable")
+        running = np.cumsum(weight[order])
+        selected[members[order]] = running - weight[order] / 2 < expected
     return selected
 
 
