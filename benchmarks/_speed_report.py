@@ -155,9 +155,9 @@ def _same_folds_lines(fits):
         "and seed, so the fold fits are the same computations; they count "
         "once here, at the median over every run of both (their spread is "
         "this machine's drift). The final fits differ in the samples they "
-        "see (each method prunes its own flags) and in CleanLearning's class "
-        "weights; the overhead is our estimation and flagging against its "
-        "own. Medians over the rounds.",
+        "see (each method chooses its own samples to drop) and in their "
+        "per-class weights; the overhead is our estimation and flagging "
+        "against its own. Medians over the rounds.",
         "",
         "| model | n | K | fold fits s | final fit rows: ours / CL | final fit "
         "s: ours / CL | overhead s: ours / CL | ours / CleanLearning, fold "
