@@ -51,13 +51,16 @@ class LabelAudit:
     def error_proba(self, chunk_rows=CHUNK_ROWS):
         """Probability that each given label is wrong, read through the audit.
 
-        Solved ``chunk_rows`` samples at a time, so that no second n x K
-        posterior is held (the held prior of the maximum-likelihood estimate
-        serves its rows while it is kept).
+        With the maximum-likelihood T, read ``chunk_rows`` samples at a time
+        from the prior that estimate holds, so that no second n x K posterior
+        is made; otherwise from the audit's clean posterior, which the
+        strategies then reuse.
         """
-        if self._proba is not None:
+        if self._proba is not None or self._noise.starting_prior is None:
+            # Known, or solved once for the audit and the strategies alike
+            # (the same T when it was not estimated by maximum likelihood).
             return label_error_posterior(
-                self.y_encoded, self._proba, self.transition_matrix
+                self.y_encoded, self.clean_proba(), self.transition_matrix
             )
         n_samples = self.y_encoded.shape[0]
         error = np.empty(n_samples)
@@ -107,16 +110,26 @@ class LabelAuditMixin:
 
         In each class, also the most likely wrong up to its expected number
         of wrong labels (:func:`~noisy_sklearn._strategies.most_likely_errors`).
+        Where that would leave a class less than ``MIN_KEEP_PER_CLASS`` of
+        weight, only those extra samples are given back (the flags alone
+        leave it, see :meth:`_set_label_audit`).
 
-        ``None`` when ``error`` (the label-error probabilities) is ``None``:
-        the strategy prunes nothing.
+        ``None`` when ``error`` (the label-error probabilities) is ``None``,
+        as for every strategy that does not prune.
         """
         if error is None:
             return None
-        selected = self.label_issues_ | most_likely_errors(y_encoded, error, weights)
-        return keep_minimum_per_class(
-            selected, y_encoded, pred_proba, weights, MIN_KEEP_PER_CLASS
+        flagged = self.label_issues_
+        extra = most_likely_errors(y_encoded, error, weights) & ~flagged
+        # Flagged samples weigh nothing here: neither kept nor given back.
+        extra = keep_minimum_per_class(
+            extra,
+            y_encoded,
+            pred_proba,
+            np.where(flagged, 0.0, weights),
+            MIN_KEEP_PER_CLASS,
         )[0]
+        return flagged | extra
 
     @property
     def label_quality_(self):

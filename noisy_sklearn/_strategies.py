@@ -1,7 +1,7 @@
 """What to train the final model on, once the noise is estimated.
 
-Each strategy maps (given labels, out-of-fold probabilities, T, flagged
-samples, weights) to the labels and weights of the final fit. The
+Each strategy maps (given labels, out-of-fold probabilities, T, flagged or
+pruned samples, weights) to the labels and weights of the final fit. The
 ``"correct"`` strategy trains on the given labels and acts at predict time
 (see ``NoiseRobustClassifier.predict_proba``).
 """
@@ -109,11 +109,11 @@ def most_likely_errors(y_encoded, error_proba, sample_weight):
     wrong-label weight over its samples. Its samples are ranked by that
     probability (ties in the order given) and taken while the middle of each
     one's weight, on the running total, stays below ``E_k`` (with unit
-    weights: the ``round(E_k)`` most likely wrong). Unlike the flags (more
-    likely wrong than right), this also takes labels that are each more
-    likely right but together account for the errors the noise model
-    expects: what pruning needs to leave about the true share of right
-    labels in each class.
+    weights: the ``E_k`` most likely wrong, rounded, halves down). Unlike
+    the flags (more likely wrong than right), this also takes labels that
+    are each more likely right but together account for the errors the
+    noise model expects: what pruning needs to leave about the true share of
+    right labels in each class.
 
     Parameters
     ----------
@@ -123,7 +123,8 @@ def most_likely_errors(y_encoded, error_proba, sample_weight):
         Probability that each given label is wrong
         (:func:`~noisy_sklearn._issues.label_error_posterior`).
     sample_weight : ndarray of shape (n_samples,)
-        Non-negative weights; a sample of integer weight w counts as w copies.
+        Non-negative weights. A sample of integer weight w counts as w copies
+        in ``E_k``, but is taken or left whole.
 
     Returns
     -------
@@ -136,8 +137,11 @@ def most_likely_errors(y_encoded, error_proba, sample_weight):
         error, weight = error_proba[members], sample_weight[members]
         expected = weight @ error
         if unit:
-            # The j-th most likely wrong (from 1) is taken when j - 1/2 < E.
-            count = min(int(np.ceil(expected + 0.5)) - 1, members.shape[0])
+            # The j-th most likely wrong (from 1) is taken when j - 1/2 < E,
+            # compared exactly as the weighted rule does.
+            count = max(int(np.floor(expected + 0.5)) - 1, 0)
+            while count < members.shape[0] and count + 0.5 < expected:
+                count += 1
             if count > 0:
                 # The count-th largest error; ties at it go to the first seen.
                 cutoff = -np.partition(-error, count - 1)[count - 1]

@@ -107,8 +107,7 @@ def test_prune_drops_the_expected_wrong_labels_of_each_class(small_problem):
     for k in clf.classes_:
         members = y_noisy == k
         # ... and the most likely wrong, as many as the label-error
-        # probabilities add up to (label_quality_ is solved again after the
-        # fit, hence the slack).
+        # probabilities add up to (the flags whatever their rank).
         expected = np.round(error[members].sum())
         n_flagged = clf.label_issues_[members].sum()
         assert expected <= dropped[members].sum() <= expected + n_flagged
@@ -318,5 +317,21 @@ def test_pruning_drops_every_flagged_sample_beyond_the_expected_count():
     audit.label_issues_[2] = True
     pruned = audit._pruned_samples(y, proba, error, np.ones(20))
     assert np.flatnonzero(pruned).tolist() == [0, 1, 2]
-    # No label-error probabilities: the strategy prunes nothing.
+    # No label-error probabilities (a strategy that does not prune): None.
     assert audit._pruned_samples(y, proba, None, np.ones(20)) is None
+
+
+def test_pruning_gives_back_extra_samples_before_any_flagged_one():
+    # Class 0 (5 samples) expects round(3.6) = 4 wrong labels but must keep
+    # 2 samples: of the extra ones (2, 3), the one more like class 0 (3)
+    # comes back, not flag 0, though the model finds 0 the most like it.
+    audit = LabelAuditMixin()
+    y = np.repeat([0, 1, 2], [5, 4, 4])
+    proba = np.tile([0.1, 0.8, 0.1], (13, 1))
+    proba[:4] = [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.4, 0.5, 0.1], [0.6, 0.3, 0.1]]
+    proba[9:] = [0.1, 0.1, 0.8]
+    error = np.zeros(13)
+    error[:4] = 0.9
+    audit.label_issues_ = np.isin(np.arange(13), [0, 1])
+    pruned = audit._pruned_samples(y, proba, error, np.ones(13))
+    assert np.flatnonzero(pruned).tolist() == [0, 1, 2]

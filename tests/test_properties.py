@@ -182,3 +182,13 @@ def test_pruning_takes_each_class_expected_wrong_weight_most_likely_first(
         pruned, kept = members & selected, members & ~selected
         if pruned.any() and kept.any():
             assert error[pruned].min() >= error[kept].max()
+
+
+def test_pruning_count_is_exact_one_ulp_above_a_half():
+    y = np.zeros(4, dtype=int)
+    error = np.array([1.0, 0.5 + 2 * np.spacing(0.5), 0.0, 0.0])
+    assert np.ones(4) @ error == np.nextafter(1.5, 2.0)
+    # The j-th most likely wrong is taken when j - 1/2 < E: 2 here, with unit
+    # weights and through the weighted rule (a zero weight changes no sum).
+    assert most_likely_errors(y, error, np.ones(4)).sum() == 2
+    assert most_likely_errors(y, error, np.array([1.0, 1.0, 1.0, 0.0])).sum() == 2
