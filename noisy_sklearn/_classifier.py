@@ -362,7 +362,8 @@ class NoiseRobustClassifier(
             issues = flag_by_posterior(
                 y_encoded, round_proba, round_proba, noise.audit_matrix
             )
-            error = audit.error_proba() if prunes else None
+        if prunes and self.cleaning_rounds > 1:
+            error = audit.error_proba()  # through the last round's posterior
         self._set_label_audit(y_encoded, pred_proba, audit, issues, weights)
         pruned = self._pruned_samples(y_encoded, pred_proba, error, weights)
         plans = [

@@ -9,8 +9,6 @@ from ._strategies import most_likely_errors
 
 # Minimum weight of every given class that pruning or relabelling leaves in place.
 MIN_KEEP_PER_CLASS = 2
-# Rows per chunk of the label-error probabilities (bounded extra memory).
-CHUNK_ROWS = 65_536
 
 
 class LabelAudit:
@@ -48,29 +46,25 @@ class LabelAudit:
             return self._proba
         return self._noise.audit_clean_proba
 
-    def error_proba(self, chunk_rows=CHUNK_ROWS):
+    def error_proba(self):
         """Probability that each given label is wrong, read through the audit.
 
-        With the maximum-likelihood T, read ``chunk_rows`` samples at a time
-        from the prior that estimate holds, so that no second n x K posterior
-        is made; otherwise from the audit's clean posterior, which the
-        strategies then reuse.
+        With the maximum-likelihood T, read block by block from the prior
+        that estimate holds (grouped by given label already), so that no
+        second n x K posterior is made; otherwise from the audit's clean
+        posterior, which the strategies then reuse.
         """
-        if self._proba is not None or self._noise.starting_prior is None:
+        prior = self._noise.starting_prior
+        if self._proba is not None or prior is None:
             # Known, or solved once for the audit and the strategies alike
             # (the same T when it was not estimated by maximum likelihood).
             return label_error_posterior(
                 self.y_encoded, self.clean_proba(), self.transition_matrix
             )
-        n_samples = self.y_encoded.shape[0]
-        error = np.empty(n_samples)
-        for start in range(0, n_samples, chunk_rows):
-            rows = np.arange(start, min(start + chunk_rows, n_samples))
-            error[rows] = label_error_posterior(
-                self.y_encoded[rows],
-                self._noise.audit_clean_rows(rows),
-                self.transition_matrix,
-            )
+        error = np.empty(self.y_encoded.shape[0])
+        for rows, j, block in prior.label_blocks():
+            given = np.full(rows.shape[0], j)
+            error[rows] = label_error_posterior(given, block, self.transition_matrix)
         return error
 
     def strategy_clean_proba(self):

@@ -41,7 +41,7 @@ def plan_final_fit(
     transition_matrix,
     issues,
     sample_weight,
-    pruned=None,
+    pruned,
 ):
     """Labels and weights of the final fit for a strategy.
 
@@ -63,9 +63,9 @@ def plan_final_fit(
         Samples flagged as probably mislabelled (those ``"relabel"`` changes).
     sample_weight : ndarray of shape (n_samples,)
         The user's weights (ones when none were given).
-    pruned : ndarray of shape (n_samples,), dtype=bool, default=None
+    pruned : ndarray of shape (n_samples,), dtype=bool or None
         Samples that ``"prune"`` drops (see :func:`most_likely_errors`);
-        ``None`` drops the flagged ones.
+        ``None`` for the other strategies.
 
     Returns
     -------
@@ -76,12 +76,7 @@ def plan_final_fit(
     if strategy == "prune":
         return FitPlan(
             y_encoded,
-            prune_weights(
-                y_encoded,
-                transition_matrix,
-                issues if pruned is None else pruned,
-                sample_weight,
-            ),
+            prune_weights(y_encoded, transition_matrix, pruned, sample_weight),
         )
     if strategy == "reweight":
         beta = importance_weights(

@@ -19,8 +19,6 @@ Symmetric noise moves no argmax, so detecting it matters: it keeps the
 strategies from acting on spurious asymmetries.
 """
 
-from functools import cached_property
-
 import numpy as np
 from scipy.optimize import brentq
 from scipy.stats import chi2
@@ -92,14 +90,21 @@ class _GroupedPrior:
             out = np.empty_like(self.proba)
             out[self.order] = self.proba
             return out
-        return self.proba[self._position[indices]]
-
-    @cached_property
-    def _position(self):
-        """Where each sample's row is in grouped order (read in chunks)."""
         position = np.empty_like(self.order)
         position[self.order] = np.arange(self.order.shape[0])
-        return position
+        return self.proba[position[indices]]
+
+    def label_blocks(self):
+        """``(rows, j, prior)`` for each given label j.
+
+        ``rows`` are its samples (numbered as in ``pred_proba``), ``prior``
+        their prior: a view of the grouped array.
+        """
+        start = 0
+        for j, prior, _ in self.blocks:
+            stop = start + prior.shape[0]
+            yield self.order[start:stop], j, prior
+            start = stop
 
     def own_prior(self):
         """``(p_n[y_n], w_n)`` for every sample, in grouped order."""
