@@ -2,6 +2,7 @@
 
 import os
 
+import numpy as np
 from _speed_tasks import CV, FIT_ROUNDS, N_FEATURES, REPEAT_BELOW_SECONDS
 
 
@@ -105,14 +106,22 @@ def write_markdown(result, path):
             "",
             "Fits without and with per-class sample weights, the fastest of "
             "three each (CleanLearning weights its final fit this way; our "
-            '`"reweight"` half of the default passes per-sample weights):',
+            '`"reweight"` half of the default passes per-sample weights), and '
+            "with one weight for every sample (0.5 or 2): what the scale of the "
+            "weights alone costs.",
             "",
-            "| model | n | K | unweighted s | class-weighted s |",
-            "|---|---|---|---|---|",
+            "| model | n | K | unweighted s | class-weighted s | all weights "
+            "0.5 s | all weights 2 s |",
+            "|---|---|---|---|---|---|---|",
         ]
         lines += [
             f"| {row['model']} | {row['n_samples']:,} | {row['n_classes']} | "
-            f"{row['unweighted']:.2f} | {row['class_weighted']:.2f} |"
+            f"{row['unweighted']:.2f} | {row['class_weighted']:.2f} | "
+            + " | ".join(
+                f"{row[key]:.2f}" if key in row else "-"
+                for key in ("uniform_0.5", "uniform_2")
+            )
+            + " |"
             for row in weighted
         ]
     mem = result.get("memory")
@@ -142,6 +151,13 @@ def write_markdown(result, path):
     path.write_text("\n".join(lines) + "\n")
 
 
+def _span(values):
+    """``lowest-highest`` of a list of ratios, ``-`` when absent."""
+    if not values:
+        return "-"
+    return f"{min(values):.3f}-{max(values):.3f}"
+
+
 def _same_folds_lines(fits):
     rows = [row for row in fits if "same_folds" in row]
     if not rows:
@@ -157,12 +173,13 @@ def _same_folds_lines(fits):
         "this machine's drift). The final fits differ in the samples they "
         "see (each method chooses its own samples to drop) and in their "
         "per-class weights; the overhead is our estimation and flagging "
-        "against its own. Medians over the rounds.",
+        "against its own. Medians over the rounds; the last column is the "
+        "same ratio within each round (one run of each), lowest to highest.",
         "",
         "| model | n | K | fold fits s | final fit rows: ours / CL | final fit "
         "s: ours / CL | overhead s: ours / CL | ours / CleanLearning, fold "
-        "fits once |",
-        "|---|---|---|---|---|---|---|---|",
+        "fits once | per round |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         same = row["same_folds"]
@@ -171,9 +188,16 @@ def _same_folds_lines(fits):
             f"{same['fold_fits']:.2f} | {same['ours_final_rows']:,} / "
             f"{same['cl_final_rows']:,} | {same['ours_final_fit']:.2f} / "
             f"{same['cl_final_fit']:.2f} | {same['ours_overhead']:.3f} / "
-            f"{same['cl_overhead']:.3f} | {same['ratio']:.3f} |"
+            f"{same['cl_overhead']:.3f} | {same['ratio']:.3f} | "
+            f"{_span(same.get('round_ratios'))} |"
         )
     return lines
+
+
+def _pair_span(pair):
+    """Lowest and highest n_jobs=1 / n_jobs=2 ratio over the pairs."""
+    ratios = np.divide(pair["n_jobs=1"], pair["n_jobs=2"])
+    return f"x{ratios.min():.2f}-x{ratios.max():.2f}"
 
 
 def _parallel_lines(workloads):
@@ -187,23 +211,28 @@ def _parallel_lines(workloads):
         "",
         "SGD (single-threaded). Fold phase = the wall time of the out-of-fold "
         "step (dispatch, fold fits and predictions, gathering), "
-        '`strategy="prune"`. Pairs of runs, n_jobs=1 then n_jobs=2 (worker '
-        "processes already running), and the median of the pairs' ratios "
+        '`strategy="prune"`. Pairs of back-to-back runs with n_jobs=1 and '
+        "n_jobs=2 (worker processes already running; which goes first "
+        "alternates), and the median of the pairs' ratios, with their lowest "
+        "and highest in brackets "
         f"(cpu_count {os.cpu_count()}). With {CV} folds on 2 workers the "
         f"ceiling is x{CV / rounds:.2f} ({rounds} rounds of fits); with 4, x2.",
     ]
     for par in workloads:
-        speedups = par["speedups"]
+        speedups = {
+            name: f"x{value:.2f} ({_pair_span(par['runs'][name])})"
+            for name, value in par["speedups"].items()
+        }
         lines += [
             "",
             f"### n = {par['n_samples']:,}, K = {par['n_classes']}",
             "",
-            f"- our fold phase, cv={CV}: **x{speedups[f'ours_cv{CV}']:.2f}**;",
+            f"- our fold phase, cv={CV}: **{speedups[f'ours_cv{CV}']}**;",
             f"- the same {CV} fold fits alone through joblib (nothing else): "
-            f"x{speedups[f'raw_cv{CV}']:.2f}: what this machine gives;",
-            f"- our fold phase, cv=4: x{speedups['ours_cv4']:.2f};",
+            f"{speedups[f'raw_cv{CV}']}: what this machine gives;",
+            f"- our fold phase, cv=4: {speedups['ours_cv4']};",
             "- the whole default fit (its two final fits in parallel too): "
-            f"x{speedups['default_fit']:.2f}.",
+            f"{speedups['default_fit']}.",
             "",
             f"A first call, which also starts the workers: fold phase "
             f"{par['folds_n_jobs=2_cold']:.2f}s against "

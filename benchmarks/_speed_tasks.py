@@ -27,7 +27,7 @@ CV = 5
 NOISE_RATE = 0.2
 # The fit table times ours and CleanLearning in up to FIT_ROUNDS rounds,
 # another while a round takes under REPEAT_BELOW_SECONDS.
-FIT_ROUNDS = 3
+FIT_ROUNDS = 5
 REPEAT_BELOW_SECONDS = 120.0
 
 # Seconds spent inside the wrapped model's fit / predict_proba / predict, in
@@ -291,28 +291,34 @@ def time_raw_folds(X, y, model_name, *, n_jobs=1, seed=0, n_splits=CV):
 
 
 def time_class_weights(X, y, model_name, seed=0, repeats=3):
-    """Fits without and with per-class sample weights, alternating.
+    """Fits without weights, with per-class weights and with uniform ones, alternating.
 
     CleanLearning fits its final model with weights ``1 / P(given k | true
     k)`` per class; this times what such weights cost the model by
-    themselves (weights from ``NOISE_RATE``, the data's noise).
+    themselves (weights from ``NOISE_RATE``, the data's noise). Uniform
+    weights of 0.5 and 2 (every sample alike) show how much of that comes
+    from the weights' scale alone: the same rows and epochs, only the
+    numbers the model computes with differ.
 
     Returns
     -------
     seconds : dict
-        ``unweighted`` and ``class_weighted``: the fastest of ``repeats``
-        fits of each.
+        ``unweighted``, ``class_weighted``, ``uniform_0.5`` and
+        ``uniform_2``: the fastest of ``repeats`` fits of each.
     """
-    weights = np.full(y.shape[0], 1.0 / (1.0 - NOISE_RATE))
-    weights[y == y[0]] *= 1.01  # uneven, as estimated diagonals are
-    seconds = {"unweighted": np.inf, "class_weighted": np.inf}
+    class_weights = np.full(y.shape[0], 1.0 / (1.0 - NOISE_RATE))
+    class_weights[y == y[0]] *= 1.01  # uneven, as estimated diagonals are
+    settings = {
+        "unweighted": None,
+        "class_weighted": class_weights,
+        "uniform_0.5": np.full(y.shape[0], 0.5),
+        "uniform_2": np.full(y.shape[0], 2.0),
+    }
+    seconds = dict.fromkeys(settings, np.inf)
     with threadpool_limits(1), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(repeats):
-            for name, sample_weight in (
-                ("unweighted", None),
-                ("class_weighted", weights),
-            ):
+            for name, sample_weight in settings.items():
                 model = make_model(model_name, seed)
                 started = time.perf_counter()
                 model.fit(X, y, sample_weight=sample_weight)

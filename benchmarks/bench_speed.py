@@ -16,7 +16,8 @@ Five measurements, written to ``results/speed.{json,md}``:
    ``n_jobs=1`` and ``n_jobs=2``, their median ratio, beside the bare fold
    fits through joblib, a 4-fold run and the whole default fit, for a
    memory-heavy and a compute-bound workload.
-3. **Sample weights**: what per-class weights cost each model by themselves.
+3. **Sample weights**: what per-class weights cost each model by themselves,
+   and what the same weight on every sample (0.5 or 2) costs.
 4. **Peak memory** of a default fit (``tracemalloc``: every numpy
    allocation), against the size of X.
 5. **Array functions** on one core at n = 1M, K = 100 with synthetic
@@ -69,7 +70,7 @@ QUICK_FITS = [("sgd", 10_000, 2), ("sgd", 10_000, 10), ("hgb", 10_000, 2)]
 # (workloads, pairs) of the parallel section: SGD at 100k x 10 reads 13 MB of
 # training data per fold (two folds at once strain the shared cache); at
 # 10k x 100 it fits 100 one-vs-rest models on 1.3 MB (compute-bound).
-FULL_PARALLEL = ([(100_000, 10), (10_000, 100)], 3)
+FULL_PARALLEL = ([(100_000, 10), (10_000, 100)], 5)
 QUICK_PARALLEL = ([(20_000, 10)], 1)
 # (model, n, K) of the sample-weight section: what CleanLearning's class
 # weights cost (or save) the model by themselves, for the SGD workloads where
@@ -156,10 +157,16 @@ def same_folds(ours_runs, cl_runs):
     are the same computations and their times differ only by this machine's
     drift. Here the fold fits count once, at the median over every run of
     both, and each side adds the median of its own final fit and overhead.
+    ``round_ratios`` are the same ratio within each round (one run of each),
+    to show whether the verdict holds in every round or only on the median.
     """
     folds_s = float(np.median([_fold_fits(r) for r in ours_runs + cl_runs]))
     ours_s = float(np.median([_differing(r) for r in ours_runs]))
     cl_s = float(np.median([_differing(r) for r in cl_runs]))
+    round_ratios = [
+        (folds_s + _differing(ours)) / (folds_s + _differing(cl))
+        for ours, cl in zip(ours_runs, cl_runs, strict=True)
+    ]
     return {
         "fold_fits": folds_s,
         "ours_final_fit": float(np.median([r["final_fit"] for r in ours_runs])),
@@ -169,6 +176,7 @@ def same_folds(ours_runs, cl_runs):
         "ours_final_rows": ours_runs[0]["final_rows"],
         "cl_final_rows": cl_runs[0]["final_rows"],
         "ratio": (folds_s + ours_s) / (folds_s + cl_s),
+        "round_ratios": round_ratios,
     }
 
 
@@ -177,7 +185,9 @@ def parallel_section(workloads, pairs):
 
     For each ``(n_samples, n_classes)``: a first n_jobs=2 fit starts the
     worker processes (what a single call pays). Then, ``pairs`` times, an
-    n_jobs=1 run directly followed by an n_jobs=2 run of
+    n_jobs=1 run and an n_jobs=2 run back to back (n_jobs=1 first in the
+    odd-numbered pairs, n_jobs=2 first in the others, so that a drift
+    within a pair does not favour one side) of
 
     - our fold phase (``strategy="prune"``; the wall time of the out-of-fold
       step: dispatch, fold fits and predictions, gathering) with ``CV`` folds
@@ -221,7 +231,8 @@ def parallel_section(workloads, pairs):
             return time_fit("noisy_sklearn", X, y, "sgd", n_jobs=n_jobs)["total"]
 
         runs = {}
-        for _ in range(pairs):
+        for pair_index in range(pairs):
+            order = (1, 2) if pair_index % 2 == 0 else (2, 1)
             for name, timer, n_splits in (
                 (f"ours_cv{CV}", ours, CV),
                 (f"raw_cv{CV}", raw, CV),
@@ -229,7 +240,7 @@ def parallel_section(workloads, pairs):
                 ("default_fit", default, CV),
             ):
                 pair = runs.setdefault(name, {"n_jobs=1": [], "n_jobs=2": []})
-                for n_jobs in (1, 2):
+                for n_jobs in order:
                     pair[f"n_jobs={n_jobs}"].append(timer(n_jobs, n_splits))
         result["runs"] = runs
         result["speedups"] = {
