@@ -155,6 +155,8 @@ def _span(values):
     """``lowest-highest`` of a list of ratios, ``-`` when absent."""
     if not values:
         return "-"
+    if len(values) == 1:
+        return f"{values[0]:.3f}"
     return f"{min(values):.3f}-{max(values):.3f}"
 
 

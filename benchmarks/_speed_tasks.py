@@ -297,8 +297,8 @@ def time_class_weights(X, y, model_name, seed=0, repeats=3):
     k)`` per class; this times what such weights cost the model by
     themselves (weights from ``NOISE_RATE``, the data's noise). Uniform
     weights of 0.5 and 2 (every sample alike) show how much of that comes
-    from the weights' scale alone: the same rows and epochs, only the
-    numbers the model computes with differ.
+    from the weights' scale alone (for SGD the same rows and epochs, only
+    the numbers it computes with differ).
 
     Returns
     -------

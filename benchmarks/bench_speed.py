@@ -73,8 +73,9 @@ QUICK_FITS = [("sgd", 10_000, 2), ("sgd", 10_000, 10), ("hgb", 10_000, 2)]
 FULL_PARALLEL = ([(100_000, 10), (10_000, 100)], 5)
 QUICK_PARALLEL = ([(20_000, 10)], 1)
 # (model, n, K) of the sample-weight section: what CleanLearning's class
-# weights cost (or save) the model by themselves, for the SGD workloads where
-# its final fit can be the faster one and for gradient boosting.
+# weights, and one weight for every sample, cost (or save) the model by
+# themselves, for the SGD workloads where its final fit can be the faster one
+# and for gradient boosting.
 FULL_WEIGHTS = [("sgd", 100_000, 2), ("hgb", 100_000, 2), ("sgd", 10_000, 100)]
 QUICK_WEIGHTS = [("sgd", 20_000, 2), ("hgb", 20_000, 2)]
 
@@ -260,7 +261,7 @@ def parallel_section(workloads, pairs):
 
 
 def weights_section(workloads):
-    """What per-class sample weights cost each model by themselves."""
+    """What per-class and uniform sample weights cost each model by themselves."""
     rows = []
     for model, n_samples, n_classes in workloads:
         X, y = make_data(n_samples, n_classes)
@@ -269,7 +270,8 @@ def weights_section(workloads):
             {"model": model, "n_samples": n_samples, "n_classes": n_classes, **seconds}
         )
         print(
-            f"{model} n={n_samples} K={n_classes} fit with class weights: {seconds}",
+            f"{model} n={n_samples} K={n_classes} fit without and with weights: "
+            f"{seconds}",
             flush=True,
         )
     return rows
