@@ -340,7 +340,8 @@ class NoiseRobustClassifier(
             noise.audit_matrix,
             loose_posterior=noise.audit_clean_rows,
         )
-        prunes = "prune" in COMBINED.get(self.strategy_, (self.strategy_,))
+        strategies = COMBINED.get(self.strategy_, (self.strategy_,))
+        prunes = "prune" in strategies
         error = audit.error_proba() if prunes and self.cleaning_rounds == 1 else None
         # The estimate's prior (n x K) has served the flags: free it.
         noise.forget_clean_proba()
@@ -377,7 +378,7 @@ class NoiseRobustClassifier(
                 weights,
                 pruned,
             )
-            for strategy in COMBINED.get(self.strategy_, (self.strategy_,))
+            for strategy in strategies
         ]
         # The strategies' clean posteriors (n x K) are not needed any more:
         # free them before the final fits.

@@ -151,7 +151,7 @@ def most_likely_errors(y_encoded, error_proba, sample_weight):
     return selected
 
 
-def prune_weights(y_encoded, transition_matrix, issues, sample_weight):
+def prune_weights(y_encoded, transition_matrix, dropped, sample_weight):
     """Weights that drop some samples and undo the shift of class priors.
 
     After pruning, class k keeps about ``n * prior_k * T[k, k]`` samples, so
@@ -164,7 +164,7 @@ def prune_weights(y_encoded, transition_matrix, issues, sample_weight):
         Given labels encoded as ``0..K-1``.
     transition_matrix : ndarray of shape (n_classes, n_classes)
         ``T[i, j] = P(given j | true i)``.
-    issues : ndarray of shape (n_samples,), dtype=bool
+    dropped : ndarray of shape (n_samples,), dtype=bool
         Samples to drop.
     sample_weight : ndarray of shape (n_samples,)
         The user's weights.
@@ -174,7 +174,7 @@ def prune_weights(y_encoded, transition_matrix, issues, sample_weight):
     weights : ndarray of shape (n_samples,)
     """
     keep_rate = np.clip(np.diag(transition_matrix), 1e-3, 1.0)
-    kept = np.where(issues, 0.0, sample_weight)
+    kept = np.where(dropped, 0.0, sample_weight)
     return _rescale(kept / keep_rate[y_encoded], kept)
 
 

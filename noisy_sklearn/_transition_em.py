@@ -56,11 +56,12 @@ class _GroupedPrior:
         # views of it.
         prior = clean_posterior(pred_proba, T0, rows=order, gap_tol=LOOSE_TOL)
         self.order, self.proba = order, prior
-        self.blocks = []
+        self.blocks, self._members = [], []
         start = 0
         for j, members in groups:
             stop = start + members.shape[0]
             self.blocks.append((j, prior[start:stop], sample_weight[members]))
+            self._members.append(order[start:stop])
             start = stop
         self.n_classes = n_classes
 
@@ -100,11 +101,8 @@ class _GroupedPrior:
         ``rows`` are its samples (numbered as in ``pred_proba``), ``prior``
         their prior: a view of the grouped array.
         """
-        start = 0
-        for j, prior, _ in self.blocks:
-            stop = start + prior.shape[0]
-            yield self.order[start:stop], j, prior
-            start = stop
+        for members, (j, prior, _) in zip(self._members, self.blocks, strict=True):
+            yield members, j, prior
 
     def own_prior(self):
         """``(p_n[y_n], w_n)`` for every sample, in grouped order."""
