@@ -69,8 +69,9 @@ FULL_FITS = [
 QUICK_FITS = [("sgd", 10_000, 2), ("sgd", 10_000, 10), ("hgb", 10_000, 2)]
 # (workloads, pairs) of the parallel section: SGD at 100k x 10 reads 13 MB of
 # training data per fold (two folds at once strain the shared cache); at
-# 10k x 100 it fits 100 one-vs-rest models on 1.3 MB (compute-bound).
-FULL_PARALLEL = ([(100_000, 10), (10_000, 100)], 5)
+# 10k x 100 it fits 100 one-vs-rest models on 1.3 MB (compute-bound). An
+# even number of pairs puts each n_jobs first equally often.
+FULL_PARALLEL = ([(100_000, 10), (10_000, 100)], 6)
 QUICK_PARALLEL = ([(20_000, 10)], 1)
 # (model, n, K) of the sample-weight section: what CleanLearning's class
 # weights, and one weight for every sample, cost (or save) the model by

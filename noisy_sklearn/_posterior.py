@@ -7,7 +7,6 @@ import numpy as np
 _CHUNK_ENTRIES = 1 << 17
 # Beyond this condition number T is treated as singular: no inverse is tried.
 _MAX_CONDITION = 1e8
-_TINY = np.finfo(np.float64).tiny
 # Duality gap of the loose solves on training samples (the prior of the
 # maximum-likelihood T, the flags' first pass, weights, relabels, quality
 # scores): a row's KL is at most this above its minimum. One value for all,
@@ -25,6 +24,15 @@ LOOSE_TOL = 1e-3
 _PLAIN_UPDATES = 10
 # Floor of the starting point of rows with no exact solution.
 _START_FLOOR = 1e-3
+# Solves to a duality gap of at least this run in single precision: its
+# rounding (a relative 6e-8 an operation) stays far below the gap, and matrix
+# products and elementwise updates take about half the time (the prior of the
+# maximum-likelihood T at 10,000 x 100: 28 against 49 ms). Inputs are cast a
+# block at a time and the result is returned in double precision. On the 144
+# problems above the flags are unchanged, the maximum-likelihood T moves by
+# at most 0.008 an entry (its mean absolute error, 0.0398, by 3e-5), and 11
+# label qualities against 7 are more than 0.1 from a solve certified to 1e-6.
+_SINGLE_PRECISION_GAP = 1e-4
 
 
 def clean_posterior(
@@ -71,7 +79,9 @@ def clean_posterior(
         Gap rule: a row stops when its duality gap is below ``gap_tol`` (its
         KL is then within ``gap_tol`` of the minimum); replaces ``tol``. With
         a singular T (no unique minimiser) the step rule stops at a tenth of
-        ``gap_tol``. A row that reaches ``max_iter`` stops where it is.
+        ``gap_tol``. A row that reaches ``max_iter`` stops where it is. A gap
+        of ``1e-4`` or more is solved in single precision (far finer than
+        the gap) and returned in double precision.
 
     Returns
     -------
@@ -87,10 +97,14 @@ def clean_posterior(
     noisy_proba = np.asarray(noisy_proba, dtype=np.float64)
     T = np.asarray(transition_matrix, dtype=np.float64)
     inverse = np.linalg.inv(T) if np.linalg.cond(T) < _MAX_CONDITION else None
+    single = gap_tol is not None and gap_tol >= _SINGLE_PRECISION_GAP
+    dtype = np.dtype(np.float32 if single else np.float64)
+    T = T.astype(dtype)
+    inverse = None if inverse is None else inverse.astype(dtype)
     n_rows = noisy_proba.shape[0] if rows is None else rows.shape[0]
     out = np.empty((n_rows, noisy_proba.shape[1]))
     chunk = max(1, _CHUNK_ENTRIES // max(noisy_proba.shape[1], 1))
-    work = _Workspace(min(chunk, n_rows), noisy_proba.shape[1])
+    work = _Workspace(min(chunk, n_rows), noisy_proba.shape[1], dtype)
     # The rows that the plain updates leave short of the gap, from every
     # block, are extrapolated together: a few slow rows in each block would
     # otherwise each cost a long tail of small updates.
@@ -99,12 +113,16 @@ def clean_posterior(
     for start in range(0, n_rows, chunk):
         part = slice(start, start + chunk)
         block = noisy_proba[part] if rows is None else noisy_proba[rows[part]]
+        block = block.astype(dtype, copy=False)
         out[part], left = _solve_block(
             block, T, inverse, max_iter, plain, tol, gap_tol, work
         )
         if left is not None:
             pending.add(start, left)
     pending.flush()
+    if single:
+        # Rows summed to one within single-precision rounding.
+        out /= out.sum(axis=1, keepdims=True)
     return out
 
 
@@ -132,17 +150,20 @@ class _Workspace:
     arithmetic at K = 10 (the memory is returned to the system and faulted in
     again); an update writes into these instead, and one workspace serves
     every block of a solve. ``get(name, m)`` is the first ``m`` rows of
-    buffer ``name``.
+    buffer ``name``. Every buffer has the solve's ``dtype``; ``fit_floor``,
+    the floor of ``p @ T`` before dividing by it, is its smallest normal
+    number.
     """
 
-    def __init__(self, n_rows, n_classes):
-        self.shape = (n_rows, n_classes)
-        self.ones = np.ones(n_classes)
+    def __init__(self, n_rows, n_classes, dtype=np.float64):
+        self.shape, self.dtype = (n_rows, n_classes), np.dtype(dtype)
+        self.ones = np.ones(n_classes, dtype=self.dtype)
+        self.fit_floor = np.finfo(self.dtype).tiny
         self._buffers = {}
 
     def get(self, name, m):
         if name not in self._buffers:
-            self._buffers[name] = np.empty(self.shape)
+            self._buffers[name] = np.empty(self.shape, dtype=self.dtype)
         return self._buffers[name][:m]
 
     def row_sum(self, a):
@@ -160,7 +181,7 @@ def _em_step(p, q, T, work, out, fitted="fitted"):
     """
     m = p.shape[0]
     fit = np.matmul(p, T, out=work.get(fitted, m))
-    np.maximum(fit, _TINY, out=fit)
+    np.maximum(fit, work.fit_floor, out=fit)
     ratio = np.divide(q, fit, out=work.get("ratio", m))
     gradient = np.matmul(ratio, T.T, out=work.get("gradient", m))
     update = np.multiply(p, gradient, out=work.get(out, m))
@@ -185,7 +206,7 @@ def _solve_block(q, T, inverse, max_iter, plain, tol, gap_tol, work):
         feasible = np.all(p >= 0, axis=1)
         # Infeasible rows start from the projected inverse, kept off the faces
         # of the simplex so that the multiplicative update can move every entry.
-        p[~feasible] = np.clip(p[~feasible], _START_FLOOR, None)
+        np.maximum(p, _START_FLOOR, out=p, where=~feasible[:, None])
         active = np.flatnonzero(~feasible)
     p /= p.sum(axis=1, keepdims=True)
     # Each row stops on its own, whichever other rows share its batch. A

@@ -210,7 +210,11 @@ def test_sample_weight_zero_is_like_removing(small_problem):
     removed = NoiseRobustClassifier(LogisticRegression(), cv=splits)
     weighted.fit(X, y_noisy, sample_weight=weight)
     removed.fit(X[kept], y_noisy[kept])
-    np.testing.assert_allclose(weighted.transition_matrix_, removed.transition_matrix_)
+    # Equal up to the rounding of the single-precision solve, whose matrix
+    # products round differently for the two sets of rows.
+    np.testing.assert_allclose(
+        weighted.transition_matrix_, removed.transition_matrix_, rtol=1e-5
+    )
     np.testing.assert_allclose(
         weighted.predict_proba(X), removed.predict_proba(X), rtol=1e-5
     )

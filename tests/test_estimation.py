@@ -167,6 +167,26 @@ def test_the_gap_rule_is_within_its_tolerance_of_the_minimum(seed):
         np.testing.assert_allclose(loose.sum(axis=1), 1.0)
 
 
+def test_a_loose_solve_gives_double_precision_probabilities():
+    # Loose solves run in single precision. Over many classes, a T with zeros
+    # and noisy rows with entries far below single precision's range, the
+    # result must still be finite rows of doubles summing to one, within the
+    # gap of the minimum.
+    rng = np.random.RandomState(0)
+    T = make_transition_matrix(40, 0.3, kind="random", random_state=0)
+    T[T < 0.005] = 0.0
+    T /= T.sum(axis=1, keepdims=True)
+    noisy = rng.dirichlet(np.full(40, 0.05), 500)
+    assert noisy.min() < 1e-45
+    loose = clean_posterior(noisy, T, gap_tol=LOOSE_TOL)
+    assert loose.dtype == np.float64
+    assert np.all(np.isfinite(loose)) and np.all(loose >= 0)
+    np.testing.assert_allclose(loose.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    exact = clean_posterior(noisy, T, gap_tol=1e-12, max_iter=100_000)
+    excess = _kl_excess(loose, noisy, T) - _kl_excess(exact, noisy, T)
+    assert np.all(excess <= LOOSE_TOL + 1e-9)
+
+
 def test_the_screen_spares_most_disputed_samples_the_solve():
     # Mild noise over many classes: a disputed sample whose given label still
     # has some probability cannot be more likely wrong than right.
