@@ -187,6 +187,22 @@ def test_a_loose_solve_gives_double_precision_probabilities():
     assert np.all(excess <= LOOSE_TOL + 1e-9)
 
 
+@pytest.mark.parametrize("mix", [1e-2, 1e-6])
+def test_a_loose_solve_with_an_ill_conditioned_T_stays_within_the_gap(mix):
+    # Two rows of T nearly equal (condition number 970, solved in single
+    # precision, and 1e7, which is not): the rows that the inverse solves
+    # exactly are not checked against the gap, so at 1e7 an inverse rounded
+    # to single precision would leave some of them far from the minimum.
+    rng = np.random.RandomState(1)
+    T = rng.dirichlet(np.full(10, 0.3), 10)
+    T[1] = (1 - mix) * T[0] + mix * T[1]
+    noisy = rng.dirichlet(np.full(10, 0.2), 300) @ T
+    loose = clean_posterior(noisy, T, gap_tol=LOOSE_TOL)
+    exact = clean_posterior(noisy, T, gap_tol=1e-9, max_iter=20_000)
+    excess = _kl_excess(loose, noisy, T) - _kl_excess(exact, noisy, T)
+    assert np.all(excess <= LOOSE_TOL + 1e-9)
+
+
 def test_the_screen_spares_most_disputed_samples_the_solve():
     # Mild noise over many classes: a disputed sample whose given label still
     # has some probability cannot be more likely wrong than right.
